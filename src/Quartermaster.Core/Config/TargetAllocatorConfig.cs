@@ -1,0 +1,109 @@
+namespace Quartermaster.Core.Config;
+
+/// <summary>
+/// The allocator's configuration: the upstream <c>targetallocator.yaml</c> keys plus Quartermaster's extensions,
+/// after defaults, file, environment and flags have been merged (in that order of precedence).
+/// </summary>
+public sealed class TargetAllocatorConfig
+{
+    public const string DefaultConfigFilePath = "/conf/targetallocator.yaml";
+
+    public string ListenAddr { get; set; } = ":8080";
+
+    public string KubeConfigFilePath { get; set; } = "";
+
+    public LabelSelector? CollectorSelector { get; set; }
+
+    public string CollectorNamespace { get; set; } = "";
+
+    /// <summary>The parsed <c>config:</c> block; <c>null</c> when the key is absent.</summary>
+    public PrometheusConfig? PromConfig { get; set; }
+
+    public string AllocationStrategy { get; set; } = "consistent-hashing";
+
+    public string AllocationFallbackStrategy { get; set; } = "";
+
+    public string FilterStrategy { get; set; } = "relabel-config";
+
+    public PrometheusCrConfig PrometheusCr { get; set; } = new();
+
+    public HttpsServerConfig Https { get; set; } = new();
+
+    public TimeSpan CollectorNotReadyGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    public bool AllowInsecureAuthSecrets { get; set; }
+
+    /// <summary>Extension: collectors known without Kubernetes (<c>collectors.static</c>).</summary>
+    public CollectorsConfig Collectors { get; set; } = new();
+
+    /// <summary>
+    /// Extension: which consistent-hashing ring layout to reproduce (<c>consistent_hashing.ring_version</c>):
+    /// <c>v0.10</c> (every released upstream allocator, the default) or <c>v1.0</c>.
+    /// </summary>
+    public string ConsistentHashingRingVersion { get; set; } = "v0.10";
+
+    public bool RelabelFilteringEnabled => FilterStrategy == "relabel-config";
+}
+
+/// <summary>The <c>config:</c> block: Prometheus' <c>global</c> and <c>scrape_configs</c>.</summary>
+public sealed class PrometheusConfig
+{
+    public GlobalConfig Global { get; set; } = new();
+
+    public IReadOnlyList<ScrapeConfig> ScrapeConfigs { get; set; } = [];
+}
+
+public sealed class GlobalConfig
+{
+    public PromDuration ScrapeInterval { get; set; } = PromDuration.FromSeconds(60);
+
+    public PromDuration ScrapeTimeout { get; set; } = PromDuration.FromSeconds(10);
+
+    public PromDuration EvaluationInterval { get; set; } = PromDuration.FromSeconds(60);
+
+    public IReadOnlyList<string>? ScrapeProtocols { get; set; }
+}
+
+/// <summary>A Kubernetes label selector (<c>matchLabels</c>, <c>matchExpressions</c>).</summary>
+public sealed class LabelSelector
+{
+    public IReadOnlyDictionary<string, string> MatchLabels { get; set; } = new Dictionary<string, string>();
+
+    public IReadOnlyList<LabelSelectorRequirement> MatchExpressions { get; set; } = [];
+}
+
+public sealed record LabelSelectorRequirement(string Key, string Operator, IReadOnlyList<string> Values);
+
+public sealed class PrometheusCrConfig
+{
+    public bool Enabled { get; set; }
+
+    public IReadOnlyList<string>? AllowNamespaces { get; set; }
+
+    public IReadOnlyList<string>? DenyNamespaces { get; set; }
+
+    public PromDuration ScrapeInterval { get; set; } = PromDuration.FromSeconds(30);
+}
+
+public sealed class HttpsServerConfig
+{
+    public bool Enabled { get; set; }
+
+    public string ListenAddr { get; set; } = ":8443";
+
+    public string CaFilePath { get; set; } = "";
+
+    public string TlsCertFilePath { get; set; } = "";
+
+    public string TlsKeyFilePath { get; set; } = "";
+}
+
+/// <summary>Extension for use outside Kubernetes: a fixed list of collectors.</summary>
+public sealed class CollectorsConfig
+{
+    /// <summary><c>null</c> when <c>collectors.static</c> is absent (collectors come from Kubernetes).</summary>
+    public IReadOnlyList<StaticCollector>? Static { get; set; }
+}
+
+/// <summary>A collector listed in <c>collectors.static</c>: a plain id, or <c>{id, node}</c>.</summary>
+public sealed record StaticCollector(string Id, string Node = "");
