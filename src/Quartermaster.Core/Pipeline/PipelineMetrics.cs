@@ -1,0 +1,64 @@
+using System.Diagnostics.Metrics;
+using Quartermaster.Core.Serving;
+
+namespace Quartermaster.Core.Pipeline;
+
+/// <summary>
+/// The allocator's own instruments, with upstream's names and attributes (spec upstream-ta.md §8) so existing
+/// dashboards keep working. Gauges are observed from the served snapshot, so they can never drift from it.
+/// </summary>
+public sealed class PipelineMetrics
+{
+    public const string MeterName = "targetallocator";
+
+    private readonly Histogram<double> _timeToAllocate;
+
+    public PipelineMetrics(IMeterFactory meterFactory, Func<ServingSnapshot> snapshot, Func<string> strategy)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(new MeterOptions(MeterName));
+        _timeToAllocate = meter.CreateHistogram<double>(
+            "opentelemetry_allocator_time_to_allocate",
+            unit: "s",
+            description: "The time it takes to allocate",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000] });
+        meter.CreateObservableGauge(
+            "opentelemetry_allocator_targets",
+            () => snapshot().JobStats.Select(j => new Measurement<double>(j.Value.Discovered, new KeyValuePair<string, object?>("job_name", j.Key))),
+            description: "Number of targets discovered.");
+        meter.CreateObservableGauge(
+            "opentelemetry_allocator_targets_per_collector",
+            () => snapshot().TargetsPerCollector.Select(c => new Measurement<long>(
+                c.Value, new KeyValuePair<string, object?>("collector_name", c.Key), new KeyValuePair<string, object?>("strategy", strategy()))),
+            description: "The number of targets for each collector.");
+        meter.CreateObservableGauge(
+            "opentelemetry_allocator_collectors_allocatable",
+            () => new Measurement<long>(snapshot().Collectors.Count, new KeyValuePair<string, object?>("strategy", strategy())),
+            description: "Number of collectors the allocator is able to allocate to.");
+        meter.CreateObservableGauge(
+            "opentelemetry_allocator_targets_remaining",
+            () => (long)snapshot().TargetCount,
+            description: "Number of targets kept after filtering.");
+
+        // Upstream writes this gauge only when it is above zero, so it never returns to 0 (§11 Q19); it is observed here.
+        meter.CreateObservableGauge(
+            "opentelemetry_allocator_targets_unassigned",
+            () => (long)snapshot().UnassignedCount,
+            description: "Number of targets that could not be assigned due to missing node label.");
+        meter.CreateObservableGauge(
+            "quartermaster_targets_duplicate",
+            () => snapshot().JobStats.Select(j => new Measurement<long>(j.Value.Duplicates, new KeyValuePair<string, object?>("job_name", j.Key))),
+            description: "Targets collapsed into another target with the same identity after relabeling, per job.");
+    }
+
+    public void RecordTimeToAllocate(string method, string strategy, TimeSpan elapsed)
+    {
+        if (_timeToAllocate.Enabled)
+        {
+            _timeToAllocate.Record(
+                elapsed.TotalSeconds,
+                new KeyValuePair<string, object?>("method", method),
+                new KeyValuePair<string, object?>("strategy", strategy));
+        }
+    }
+}

@@ -1,0 +1,415 @@
+using System.Collections.Frozen;
+using System.Threading.Channels;
+using Quartermaster.Core.Allocation;
+using Quartermaster.Core.Config;
+using Quartermaster.Core.Discovery;
+using Quartermaster.Core.Labels;
+using Quartermaster.Core.Serving;
+using Quartermaster.Core.Targets;
+
+namespace Quartermaster.Core.Pipeline;
+
+/// <summary>
+/// The one-way flow config → discovered groups → relabel filter and identity → allocation → served bytes.
+/// </summary>
+/// <remarks>
+/// Producers (config reloads, discovery providers, collector watchers) enqueue events from any thread; one loop applies
+/// them in batches, re-processes only the jobs whose groups changed, and publishes a new immutable
+/// <see cref="ServingSnapshot"/>. Readers only ever read <see cref="Current"/>.
+/// </remarks>
+public sealed class TargetPipeline
+{
+    private readonly Channel<Event> _events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<string, JobSources> _jobs = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _dirtyJobs = new(StringComparer.Ordinal);
+    private readonly LabelsBuilder _builder = new();
+    private readonly Allocator _allocator;
+    private readonly PipelineMetrics? _metrics;
+    private readonly TimeProvider _time;
+    private PipelineConfig? _config;
+    private string _strategyName;
+    private ServingSnapshot _current = ServingSnapshot.Initial;
+    private TaskCompletionSource _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TargetPipeline(IAllocationStrategy strategy, TimeProvider time, PipelineMetrics? metrics = null)
+    {
+        _allocator = new Allocator(strategy);
+        _strategyName = strategy.Name;
+        _time = time;
+        _metrics = metrics;
+    }
+
+    /// <summary>The snapshot being served.</summary>
+    public ServingSnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>The name of the strategy in use.</summary>
+    public string StrategyName => Volatile.Read(ref _strategyName);
+
+    /// <summary>The allocation state; read it only from the pipeline loop or after it stopped.</summary>
+    internal Allocator Allocator => _allocator;
+
+    public void ApplyConfig(PipelineConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        _events.Writer.TryWrite(new ConfigEvent(config));
+    }
+
+    /// <summary>
+    /// A provider's update. The first update from a new <paramref name="providerInstance"/> replaces everything the
+    /// previous instance under the same key reported; later ones merge by group source.
+    /// </summary>
+    public void PublishGroups(string job, string providerKey, object providerInstance, IReadOnlyList<TargetGroup> groups)
+    {
+        _events.Writer.TryWrite(new GroupsEvent(job, providerKey, providerInstance, groups));
+    }
+
+    public void SetCollectors(IReadOnlyList<CollectorInfo> collectors)
+    {
+        _events.Writer.TryWrite(new CollectorsEvent(collectors));
+    }
+
+    /// <summary>Completes when the next snapshot after this call is published.</summary>
+    public Task NextSnapshotAsync() => Volatile.Read(ref _published).Task;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var reader = _events.Reader;
+        while (await reader.WaitToReadAsync(cancellationToken))
+        {
+            while (reader.TryRead(out var e))
+            {
+                Apply(e);
+            }
+
+            Publish();
+        }
+    }
+
+    /// <summary>Applies every queued event and publishes; for tests and benchmarks that drive the pipeline inline.</summary>
+    public void ProcessPending()
+    {
+        while (_events.Reader.TryRead(out var e))
+        {
+            Apply(e);
+        }
+
+        Publish();
+    }
+
+    private void Apply(Event e)
+    {
+        switch (e)
+        {
+            case ConfigEvent c:
+                ApplyConfigNow(c.Config);
+                break;
+            case GroupsEvent g:
+                ApplyGroups(g);
+                break;
+            case CollectorsEvent c:
+                var start = _time.GetTimestamp();
+                if (_allocator.SetCollectors(c.Collectors))
+                {
+                    _metrics?.RecordTimeToAllocate("SetCollectors", _allocator.Strategy.Name, _time.GetElapsedTime(start));
+                }
+
+                break;
+        }
+    }
+
+    private void ApplyConfigNow(PipelineConfig config)
+    {
+        var previous = _config;
+        _config = config;
+        if (config.Strategy is not null && !ReferenceEquals(config.Strategy, _allocator.Strategy))
+        {
+            _allocator.SetStrategy(config.Strategy);
+            Volatile.Write(ref _strategyName, config.Strategy.Name);
+        }
+
+        var configured = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var job in config.Jobs)
+        {
+            configured.Add(job.JobName);
+            if (!_jobs.TryGetValue(job.JobName, out var sources))
+            {
+                sources = new JobSources();
+                _jobs.Add(job.JobName, sources);
+            }
+
+            sources.Config = job;
+            sources.Filter = new TargetFilter(job, config.RelabelFiltering);
+            sources.KeepOnly(ProviderKeys(job));
+            _dirtyJobs.Add(job.JobName);
+        }
+
+        foreach (var job in _jobs.Keys.Where(j => !configured.Contains(j)).ToList())
+        {
+            _jobs.Remove(job);
+            _allocator.SetJobTargets(job, []);
+        }
+
+        if (config.StaticCollectors is not null)
+        {
+            _allocator.SetCollectors(config.StaticCollectors);
+        }
+        else if (previous?.StaticCollectors is not null)
+        {
+            _allocator.SetCollectors([]);
+        }
+    }
+
+    /// <summary>The provider keys a job's configuration yields, in the form the host's discovery manager uses.</summary>
+    public static IEnumerable<string> ProviderKeys(ScrapeConfig job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (job.StaticConfigs.Count > 0)
+        {
+            yield return "static";
+        }
+
+        for (var i = 0; i < job.FileSdConfigs.Count; i++)
+        {
+            yield return "file_sd/" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        for (var i = 0; i < job.HttpSdConfigs.Count; i++)
+        {
+            yield return "http_sd/" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    private void ApplyGroups(GroupsEvent e)
+    {
+        if (!_jobs.TryGetValue(e.Job, out var sources) || !sources.Accepts(e.ProviderKey))
+        {
+            return;
+        }
+
+        sources.Update(e.ProviderKey, e.Instance, e.Groups);
+        _dirtyJobs.Add(e.Job);
+    }
+
+    private void Publish()
+    {
+        var start = _time.GetTimestamp();
+        var processed = 0;
+        var statsChanged = false;
+        foreach (var job in _dirtyJobs)
+        {
+            if (_jobs.TryGetValue(job, out var sources))
+            {
+                statsChanged |= ProcessJob(job, sources);
+                processed++;
+            }
+        }
+
+        _dirtyJobs.Clear();
+        if (processed > 0)
+        {
+            _metrics?.RecordTimeToAllocate("SetTargets", _allocator.Strategy.Name, _time.GetElapsedTime(start));
+        }
+
+        var changes = _allocator.DrainChanges();
+        var previous = Current;
+        var configChanged = !ReferenceEquals(previous.ScrapeConfigsRedacted, _config?.ScrapeConfigsRedacted);
+        if (!changes.IsEmpty || configChanged || statsChanged)
+        {
+            Volatile.Write(ref _current, BuildSnapshot(previous, changes));
+        }
+
+        var done = Interlocked.Exchange(ref _published, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        done.TrySetResult();
+    }
+
+    private bool ProcessJob(string job, JobSources sources)
+    {
+        var filter = sources.Filter!;
+        var byHash = new Dictionary<ulong, TargetItem>();
+        var discovered = 0;
+        var duplicates = 0;
+        foreach (var group in sources.OrderedGroups())
+        {
+            foreach (var target in group.Targets)
+            {
+                discovered++;
+                var merged = LabelSets.Merge(group.Labels, target);
+                if (!filter.TryProcess(merged, _builder, out var hash))
+                {
+                    continue;
+                }
+
+                var address = LabelSets.IndexOf(target, "__address__") is var i and >= 0 ? target[i].Value : "";
+                var item = new TargetItem(job, address, merged, hash);
+                if (!byHash.TryAdd(hash, item))
+                {
+                    // Targets that are the same after relabeling are one target; the last one wins, as upstream.
+                    byHash[hash] = item;
+                    duplicates++;
+                }
+            }
+        }
+
+        var statsChanged = sources.Discovered != discovered || sources.Duplicates != duplicates;
+        sources.Discovered = discovered;
+        sources.Duplicates = duplicates;
+        _allocator.SetJobTargets(job, [.. byHash.Values]);
+        return statsChanged;
+    }
+
+    private ServingSnapshot BuildSnapshot(ServingSnapshot previous, AllocationChanges changes)
+    {
+        var collectors = _allocator.Collectors.Keys.Order(StringComparer.Ordinal).ToArray();
+        var dirtyPairs = changes.DirtyPairs.ToHashSet();
+        var touchedJobs = new HashSet<string>(changes.DirtyJobs, StringComparer.Ordinal);
+        foreach (var (job, _) in changes.DirtyPairs)
+        {
+            touchedJobs.Add(job);
+        }
+
+        var jobs = new Dictionary<string, JobView>(previous.Jobs, StringComparer.Ordinal);
+        foreach (var job in touchedJobs)
+        {
+            var count = _allocator.TargetCountOfJob(job);
+            if (count == 0)
+            {
+                jobs.Remove(job);
+                continue;
+            }
+
+            previous.Jobs.TryGetValue(job, out var old);
+            var byCollector = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            foreach (var collector in collectors)
+            {
+                if (old is not null && !dirtyPairs.Contains((job, collector)) && old.ByCollector.TryGetValue(collector, out var kept))
+                {
+                    byCollector[collector] = kept;
+                    continue;
+                }
+
+                var items = _allocator.TargetsFor(job, collector).ToList();
+                if (items.Count == 0)
+                {
+                    continue;
+                }
+
+                items.Sort(static (a, b) =>
+                {
+                    var c = string.CompareOrdinal(a.TargetUrl, b.TargetUrl);
+                    return c != 0 ? c : a.Hash.CompareTo(b.Hash);
+                });
+                byCollector[collector] = ResponseWriter.TargetGroups(items);
+            }
+
+            jobs[job] = NewView(job, count, byCollector.ToFrozenDictionary(StringComparer.Ordinal), collectors);
+        }
+
+        if (changes.CollectorsChanged)
+        {
+            // Every job's collector map lists every collector, so each view gets a fresh lazily built map.
+            foreach (var (job, view) in jobs.ToList())
+            {
+                if (!touchedJobs.Contains(job))
+                {
+                    jobs[job] = NewView(job, view.TargetCount, view.ByCollector, collectors);
+                }
+            }
+        }
+
+        var jobsJson = previous.JobsJson;
+        if (jobs.Count != previous.Jobs.Count || touchedJobs.Any(j => jobs.ContainsKey(j) != previous.Jobs.ContainsKey(j)))
+        {
+            jobsJson = ResponseWriter.Jobs(jobs.Keys);
+        }
+
+        return new ServingSnapshot(
+            previous.Generation + 1,
+            _config?.ScrapeConfigsRedacted,
+            _config?.ScrapeConfigsWithSecrets,
+            jobsJson,
+            jobs.ToFrozenDictionary(StringComparer.Ordinal),
+            collectors,
+            _allocator.TargetCount,
+            _allocator.UnassignedCount,
+            _config?.Version,
+            _allocator.Collectors.ToFrozenDictionary(c => c.Key, c => c.Value.NumTargets, StringComparer.Ordinal),
+            _jobs.ToFrozenDictionary(j => j.Key, j => new JobStats(j.Value.Discovered, _allocator.TargetCountOfJob(j.Key), j.Value.Duplicates), StringComparer.Ordinal));
+    }
+
+    private static JobView NewView(string job, int count, FrozenDictionary<string, byte[]> byCollector, string[] collectors) =>
+        new(job, count, byCollector, () => ResponseWriter.CollectorMap(
+            job, collectors, c => byCollector.TryGetValue(c, out var b) ? b : ServingSnapshot.EmptyTargets));
+
+    private abstract record Event;
+
+    private sealed record ConfigEvent(PipelineConfig Config) : Event;
+
+    private sealed record GroupsEvent(string Job, string ProviderKey, object Instance, IReadOnlyList<TargetGroup> Groups) : Event;
+
+    private sealed record CollectorsEvent(IReadOnlyList<CollectorInfo> Collectors) : Event;
+
+    private sealed class JobSources
+    {
+        private readonly SortedDictionary<string, Provider> _providers = new(StringComparer.Ordinal);
+        private HashSet<string> _allowed = new(StringComparer.Ordinal);
+
+        public ScrapeConfig? Config { get; set; }
+
+        public TargetFilter? Filter { get; set; }
+
+        public int Discovered { get; set; }
+
+        public int Duplicates { get; set; }
+
+        public bool Accepts(string key) => _allowed.Contains(key);
+
+        public void KeepOnly(IEnumerable<string> keys)
+        {
+            _allowed = new HashSet<string>(keys, StringComparer.Ordinal);
+            foreach (var key in _providers.Keys.Where(k => !_allowed.Contains(k)).ToList())
+            {
+                _providers.Remove(key);
+            }
+        }
+
+        public void Update(string key, object instance, IReadOnlyList<TargetGroup> groups)
+        {
+            if (!_providers.TryGetValue(key, out var provider) || !ReferenceEquals(provider.Instance, instance))
+            {
+                provider = new Provider(instance);
+                _providers[key] = provider;
+            }
+
+            foreach (var group in groups)
+            {
+                if (group.Targets.Count == 0)
+                {
+                    provider.Groups.Remove(group.Source);
+                }
+                else
+                {
+                    provider.Groups[group.Source] = group;
+                }
+            }
+        }
+
+        /// <summary>Groups in a fixed order (provider key, then source) so "last one wins" is deterministic.</summary>
+        public IEnumerable<TargetGroup> OrderedGroups()
+        {
+            foreach (var provider in _providers.Values)
+            {
+                foreach (var group in provider.Groups.Values)
+                {
+                    yield return group;
+                }
+            }
+        }
+
+        private sealed class Provider(object instance)
+        {
+            public object Instance { get; } = instance;
+
+            public SortedDictionary<string, TargetGroup> Groups { get; } = new(StringComparer.Ordinal);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Buffers;
+using Quartermaster.Core.Targets;
+
+namespace Quartermaster.Core.Serving;
+
+/// <summary>Writes the API's JSON bodies with upstream's exact bytes (spec upstream-ta.md §2.3–§2.6).</summary>
+public static class ResponseWriter
+{
+    /// <summary>
+    /// <c>[{"targets":["addr"],"labels":{…}},…]</c> plus a newline. Items are written in the order given; callers
+    /// sort them by address then identity, so every replica serves the same bytes.
+    /// </summary>
+    public static byte[] TargetGroups(IReadOnlyList<TargetItem> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Count == 0)
+        {
+            return ServingSnapshot.EmptyTargets;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(items.Count * 256);
+        WriteTargetGroupArray(buffer, items);
+        GoJson.WriteByte(buffer, (byte)'\n');
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static void WriteTargetGroupArray(IBufferWriter<byte> buffer, IReadOnlyList<TargetItem> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        GoJson.WriteByte(buffer, (byte)'[');
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (i > 0)
+            {
+                GoJson.WriteByte(buffer, (byte)',');
+            }
+
+            var item = items[i];
+            GoJson.WriteRaw(buffer, "{\"targets\":["u8);
+            GoJson.WriteString(buffer, item.TargetUrl);
+            GoJson.WriteRaw(buffer, "],\"labels\":{"u8);
+            var labels = item.Labels;
+            for (var j = 0; j < labels.Length; j++)
+            {
+                if (j > 0)
+                {
+                    GoJson.WriteByte(buffer, (byte)',');
+                }
+
+                GoJson.WriteString(buffer, labels[j].Name);
+                GoJson.WriteByte(buffer, (byte)':');
+                GoJson.WriteString(buffer, labels[j].Value);
+            }
+
+            GoJson.WriteRaw(buffer, "}}"u8);
+        }
+
+        GoJson.WriteByte(buffer, (byte)']');
+    }
+
+    /// <summary><c>/jobs</c>: every job with at least one target, keys sorted, and a newline.</summary>
+    public static byte[] Jobs(IEnumerable<string> jobs)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        GoJson.WriteByte(buffer, (byte)'{');
+        var first = true;
+        foreach (var job in jobs.Order(StringComparer.Ordinal))
+        {
+            if (!first)
+            {
+                GoJson.WriteByte(buffer, (byte)',');
+            }
+
+            first = false;
+            GoJson.WriteString(buffer, job);
+            GoJson.WriteRaw(buffer, ":{\"_link\":"u8);
+            GoJson.WriteString(buffer, "/jobs/" + GoJson.QueryEscape(job) + "/targets");
+            GoJson.WriteByte(buffer, (byte)'}');
+        }
+
+        GoJson.WriteRaw(buffer, "}\n"u8);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// <c>/jobs/{job}/targets</c> without <c>collector_id</c>: an entry for every collector, empty ones included.
+    /// The <c>_link</c> string is upstream's verbatim, including its non-existent <c>/debug/jobs</c> path (§11 Q4).
+    /// </summary>
+    public static byte[] CollectorMap(string job, IReadOnlyList<string> sortedCollectors, Func<string, byte[]> targetsOf)
+    {
+        ArgumentNullException.ThrowIfNull(sortedCollectors);
+        ArgumentNullException.ThrowIfNull(targetsOf);
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        var escapedJob = GoJson.QueryEscape(job);
+        GoJson.WriteByte(buffer, (byte)'{');
+        for (var i = 0; i < sortedCollectors.Count; i++)
+        {
+            var collector = sortedCollectors[i];
+            if (i > 0)
+            {
+                GoJson.WriteByte(buffer, (byte)',');
+            }
+
+            GoJson.WriteString(buffer, collector);
+            GoJson.WriteRaw(buffer, ":{\"_link\":"u8);
+            GoJson.WriteString(buffer, "/debug/jobs/" + escapedJob + "/targets?collector_id=" + collector);
+            GoJson.WriteRaw(buffer, ",\"targets\":"u8);
+            var targets = targetsOf(collector);
+
+            // Stored arrays end in a newline; embedded here without it.
+            GoJson.WriteRaw(buffer, targets.AsSpan(0, targets.Length - 1));
+            GoJson.WriteByte(buffer, (byte)'}');
+        }
+
+        GoJson.WriteRaw(buffer, "}\n"u8);
+        return buffer.WrittenSpan.ToArray();
+    }
+}

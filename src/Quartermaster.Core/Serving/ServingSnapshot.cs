@@ -1,0 +1,109 @@
+using System.Collections.Frozen;
+
+namespace Quartermaster.Core.Serving;
+
+/// <summary>
+/// Everything the API serves, as bytes, at one instant. Immutable: the pipeline builds a new one per change and
+/// swaps it in atomically, so a request never waits for allocation and never sees half an update.
+/// </summary>
+public sealed class ServingSnapshot
+{
+    public static readonly byte[] EmptyTargets = "[]\n"u8.ToArray();
+
+    public static readonly ServingSnapshot Initial = new(
+        0, null, null, "{}\n"u8.ToArray(), FrozenDictionary<string, JobView>.Empty, [], 0, 0, null,
+        FrozenDictionary<string, int>.Empty, FrozenDictionary<string, JobStats>.Empty);
+
+    public ServingSnapshot(
+        long generation,
+        byte[]? scrapeConfigsRedacted,
+        byte[]? scrapeConfigsWithSecrets,
+        byte[] jobsJson,
+        FrozenDictionary<string, JobView> jobs,
+        IReadOnlyList<string> collectors,
+        int targetCount,
+        int unassignedCount,
+        string? configVersion,
+        FrozenDictionary<string, int> targetsPerCollector,
+        FrozenDictionary<string, JobStats> jobStats)
+    {
+        TargetsPerCollector = targetsPerCollector;
+        JobStats = jobStats;
+        Generation = generation;
+        ScrapeConfigsRedacted = scrapeConfigsRedacted;
+        ScrapeConfigsWithSecrets = scrapeConfigsWithSecrets;
+        JobsJson = jobsJson;
+        Jobs = jobs;
+        Collectors = collectors;
+        TargetCount = targetCount;
+        UnassignedCount = unassignedCount;
+        ConfigVersion = configVersion;
+    }
+
+    /// <summary>Increases by one with every published snapshot.</summary>
+    public long Generation { get; }
+
+    /// <summary><c>/scrape_configs</c> with secrets as <c>&lt;secret&gt;</c>; <c>null</c> before the first config.</summary>
+    public byte[]? ScrapeConfigsRedacted { get; }
+
+    /// <summary><c>/scrape_configs</c> with secrets in clear, for the HTTPS listener or an explicit opt-in.</summary>
+    public byte[]? ScrapeConfigsWithSecrets { get; }
+
+    /// <summary>The <c>/jobs</c> body.</summary>
+    public byte[] JobsJson { get; }
+
+    public FrozenDictionary<string, JobView> Jobs { get; }
+
+    /// <summary>Collector ids, sorted.</summary>
+    public IReadOnlyList<string> Collectors { get; }
+
+    public int TargetCount { get; }
+
+    public int UnassignedCount { get; }
+
+    /// <summary>A short hash of the applied configuration, or <c>null</c> before the first one.</summary>
+    public string? ConfigVersion { get; }
+
+    /// <summary>Assigned targets per collector, every collector included.</summary>
+    public FrozenDictionary<string, int> TargetsPerCollector { get; }
+
+    /// <summary>Per configured job: targets discovered, kept after relabeling, and collapsed as duplicates.</summary>
+    public FrozenDictionary<string, JobStats> JobStats { get; }
+
+    /// <summary>Ready once a configuration has been applied (upstream: the scrape-config response exists).</summary>
+    public bool IsReady => ScrapeConfigsRedacted is not null;
+
+    /// <summary>The <c>/jobs/{job}/targets?collector_id=</c> body: stored bytes, <c>[]</c> when unknown.</summary>
+    public byte[] TargetsFor(string job, string collectorId) =>
+        Jobs.TryGetValue(job, out var view) && view.ByCollector.TryGetValue(collectorId, out var bytes)
+            ? bytes
+            : EmptyTargets;
+}
+
+/// <summary>The served bytes of one job.</summary>
+public sealed class JobView
+{
+    private readonly Func<byte[]> _buildCollectorMap;
+    private byte[]? _collectorMap;
+
+    public JobView(string job, int targetCount, FrozenDictionary<string, byte[]> byCollector, Func<byte[]> buildCollectorMap)
+    {
+        Job = job;
+        TargetCount = targetCount;
+        ByCollector = byCollector;
+        _buildCollectorMap = buildCollectorMap;
+    }
+
+    public string Job { get; }
+
+    public int TargetCount { get; }
+
+    /// <summary>Per collector: the http_sd array of its targets in this job, ending in a newline.</summary>
+    public FrozenDictionary<string, byte[]> ByCollector { get; }
+
+    /// <summary>The <c>/jobs/{job}/targets</c> body without <c>collector_id</c>; built on first use, then kept.</summary>
+    public byte[] CollectorMap => _collectorMap ??= _buildCollectorMap();
+}
+
+/// <summary>Discovery and filtering figures of one job.</summary>
+public readonly record struct JobStats(int Discovered, int Kept, int Duplicates);

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Http.Features;
+using Quartermaster.Core.Pipeline;
+using Quartermaster.Core.Serving;
+
+namespace Quartermaster.Api;
+
+/// <summary>
+/// The HTTP API the collectors' Prometheus receiver polls, byte-compatible with upstream (spec upstream-ta.md §2).
+/// Every response is a stored byte array from the current snapshot: a request does no per-target work.
+/// </summary>
+internal static class ApiEndpoints
+{
+    private const string Json = "application/json";
+
+    public static void Map(WebApplication app, TargetPipeline pipeline, Func<bool> allowInsecureAuthSecrets)
+    {
+        var duration = app.Services.GetRequiredService<IMeterFactory>()
+            .Create(new MeterOptions(PipelineMetrics.MeterName))
+            .CreateHistogram<double>(
+                "opentelemetry_allocator_http_duration_seconds",
+                unit: "s",
+                description: "Duration of received server requests.",
+                advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000] });
+
+        app.Use(async (context, next) =>
+        {
+            var start = Stopwatch.GetTimestamp();
+            await next(context);
+            if (duration.Enabled)
+            {
+                var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "";
+                duration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, new KeyValuePair<string, object?>("path", route));
+            }
+        });
+
+        app.MapGet("/livez", () => Results.Ok());
+        app.MapGet("/readyz", (HttpContext ctx) =>
+        {
+            ctx.Response.StatusCode = pipeline.Current.IsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        });
+
+        app.MapGet("/scrape_configs", (HttpContext ctx) =>
+        {
+            var snapshot = pipeline.Current;
+            var reveal = ctx.Request.IsHttps || allowInsecureAuthSecrets();
+            var body = (reveal ? snapshot.ScrapeConfigsWithSecrets : snapshot.ScrapeConfigsRedacted) ?? [];
+            return Bytes(ctx, body);
+        });
+
+        app.MapGet("/jobs", (HttpContext ctx) => Bytes(ctx, pipeline.Current.JobsJson));
+
+        // Matched on the raw request target: job names hold '/', sent as %2F, which routing would not give back intact.
+        app.MapGet("/jobs/{*rest}", (HttpContext ctx) =>
+        {
+            if (!TryJobFromRawTarget(ctx, out var job, out var error))
+            {
+                return error is null ? Results.Text("404 page not found", "text/plain", statusCode: 404) : BadRequest(error);
+            }
+
+            var snapshot = pipeline.Current;
+            var query = ctx.Request.Query;
+            if (query.TryGetValue("collector_id", out var ids))
+            {
+                return Bytes(ctx, snapshot.TargetsFor(job, ids[0] ?? ""));
+            }
+
+            return Bytes(ctx, snapshot.Jobs.TryGetValue(job, out var view) ? view.CollectorMap : EmptyCollectorMap(snapshot, job));
+        });
+    }
+
+    /// <summary>Upstream lists every collector even for an unknown job, with empty target arrays.</summary>
+    private static byte[] EmptyCollectorMap(ServingSnapshot snapshot, string job) =>
+        ResponseWriter.CollectorMap(job, snapshot.Collectors, _ => ServingSnapshot.EmptyTargets);
+
+    private static IResult Bytes(HttpContext ctx, byte[] body)
+    {
+        ctx.Response.ContentType = Json;
+        return Results.Bytes(body, Json);
+    }
+
+    private static IResult BadRequest(string reason) => Results.Text(reason + "\n", "text/plain; charset=utf-8", statusCode: 400);
+
+    /// <summary>
+    /// Extracts the job from <c>/jobs/{job}/targets</c> as upstream does: the raw segment through
+    /// <c>url.QueryUnescape</c>. Where upstream answers 500 for an undecodable name (§11 Q6) this gives a reason and 400.
+    /// </summary>
+    internal static bool TryJobFromRawTarget(HttpContext ctx, out string job, out string? error)
+    {
+        job = "";
+        error = null;
+        var raw = ctx.Features.Get<IHttpRequestFeature>()?.RawTarget ?? ctx.Request.Path.Value ?? "";
+        var queryStart = raw.IndexOf('?', StringComparison.Ordinal);
+        var path = queryStart >= 0 ? raw[..queryStart] : raw;
+        const string prefix = "/jobs/";
+        const string suffix = "/targets";
+        if (!path.StartsWith(prefix, StringComparison.Ordinal) || !path.EndsWith(suffix, StringComparison.Ordinal) || path.Length < prefix.Length + suffix.Length + 1)
+        {
+            return false;
+        }
+
+        var segment = path[prefix.Length..^suffix.Length];
+        if (segment.Contains('/', StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (!GoJson.TryQueryUnescape(segment, out job))
+        {
+            error = $"invalid job name in path: {segment} is not valid percent-encoding";
+            return false;
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,160 @@
+using System.Text;
+using Quartermaster.Core.Config;
+using Quartermaster.Core.Discovery;
+using Quartermaster.Core.Pipeline;
+using Quartermaster.Hosting;
+
+namespace Quartermaster.Discovery;
+
+/// <summary>
+/// Runs the discovery providers of every configured job and feeds their updates to the pipeline. On a new
+/// configuration only the jobs whose configuration changed get new providers; the others keep running untouched.
+/// </summary>
+internal sealed class DiscoveryManager : IAsyncDisposable
+{
+    private readonly TargetPipeline _pipeline;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, RunningJob> _running = new(StringComparer.Ordinal);
+    private readonly object _gate = new();
+
+    public DiscoveryManager(TargetPipeline pipeline, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        _pipeline = pipeline;
+        _time = time;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<DiscoveryManager>();
+    }
+
+    /// <summary>Every source's health, for status pages and metrics.</summary>
+    public IReadOnlyList<SourceStatus> Sources
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _running.Values.SelectMany(r => r.Statuses).ToList();
+            }
+        }
+    }
+
+    public void Apply(IReadOnlyList<ScrapeConfig> jobs)
+    {
+        lock (_gate)
+        {
+            var wanted = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var job in jobs)
+            {
+                wanted.Add(job.JobName);
+                var fingerprint = Encoding.UTF8.GetString(ScrapeConfigsJson.Serialize([job], revealSecrets: true));
+                if (_running.TryGetValue(job.JobName, out var running) && running.Fingerprint == fingerprint)
+                {
+                    continue;
+                }
+
+                running?.Stop();
+                _running[job.JobName] = Start(job, fingerprint);
+            }
+
+            foreach (var name in _running.Keys.Where(k => !wanted.Contains(k)).ToList())
+            {
+                _running[name].Stop();
+                _running.Remove(name);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<RunningJob> all;
+        lock (_gate)
+        {
+            all = [.. _running.Values];
+            _running.Clear();
+        }
+
+        foreach (var job in all)
+        {
+            job.Stop();
+        }
+
+        await Task.WhenAll(all.SelectMany(j => j.Tasks)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private RunningJob Start(ScrapeConfig job, string fingerprint)
+    {
+        var cts = new CancellationTokenSource();
+        var running = new RunningJob(fingerprint, cts);
+        var providers = new List<(string Key, IDiscoveryProvider Provider)>();
+        if (job.StaticConfigs.Count > 0)
+        {
+            providers.Add(("static", new StaticProvider(job.StaticConfigs)));
+        }
+
+        for (var i = 0; i < job.FileSdConfigs.Count; i++)
+        {
+            var status = NewStatus(job.JobName, "file_sd", string.Join(",", job.FileSdConfigs[i].Files));
+            running.Statuses.Add(status);
+            providers.Add(($"file_sd/{i}", new FileSdProvider(job.FileSdConfigs[i], status, _time, _loggerFactory.CreateLogger<FileSdProvider>())));
+        }
+
+        for (var i = 0; i < job.HttpSdConfigs.Count; i++)
+        {
+            var status = NewStatus(job.JobName, "http_sd", job.HttpSdConfigs[i].Url);
+            running.Statuses.Add(status);
+            providers.Add(($"http_sd/{i}", new HttpSdProvider(job.HttpSdConfigs[i], status, _time, _loggerFactory.CreateLogger<HttpSdProvider>())));
+        }
+
+        foreach (var (key, provider) in providers)
+        {
+            var instance = new object();
+            running.Tasks.Add(Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        await provider.RunAsync(groups => _pipeline.PublishGroups(job.JobName, key, instance, groups), cts.Token);
+                    }
+                    catch (OperationCanceledException) when (cts.IsCancellationRequested)
+                    {
+                    }
+                    catch (Exception ex)
+                    {
+                        Log.DiscoveryCrashed(_logger, ex, provider.Mechanism, job.JobName);
+                    }
+                },
+                CancellationToken.None));
+        }
+
+        return running;
+    }
+
+    private SourceStatus NewStatus(string job, string mechanism, string name) =>
+        new(job, mechanism, name, (s, error) =>
+        {
+            if (error is null)
+            {
+                Log.DiscoveryRecovered(_logger, s.Mechanism, s.Name, s.Job);
+            }
+            else
+            {
+                Log.DiscoveryFailing(_logger, s.Mechanism, s.Name, s.Job, error);
+            }
+        });
+
+    private sealed class RunningJob(string fingerprint, CancellationTokenSource cts)
+    {
+        public string Fingerprint { get; } = fingerprint;
+
+        public List<Task> Tasks { get; } = [];
+
+        public List<SourceStatus> Statuses { get; } = [];
+
+        public void Stop()
+        {
+            // Not disposed: providers may still be unwinding on the token.
+            cts.Cancel();
+        }
+    }
+}

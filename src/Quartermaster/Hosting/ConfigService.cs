@@ -1,0 +1,227 @@
+using System.Diagnostics.Metrics;
+using System.IO.Hashing;
+using System.Text;
+using Quartermaster.Core.Allocation;
+using Quartermaster.Core.Config;
+using Quartermaster.Core.Pipeline;
+using Quartermaster.Discovery;
+
+namespace Quartermaster.Hosting;
+
+/// <summary>
+/// Loads the configuration, applies it to the pipeline and discovery, and re-applies it whenever the file changes.
+/// A rejected reload is logged and counted and the last good configuration keeps serving.
+/// </summary>
+internal sealed class ConfigService : BackgroundService
+{
+    public static readonly IReadOnlySet<string> SupportedMechanisms = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "static_configs", "file_sd_configs", "http_sd_configs",
+    };
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(5);
+
+    private readonly ConfigSource _source;
+    private readonly HostOptions _options;
+    private readonly TargetPipeline _pipeline;
+    private readonly DiscoveryManager _discovery;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ConfigService> _logger;
+    private readonly Counter<long> _reloads;
+    private readonly Func<string, string?> _environment;
+    private ulong _appliedHash;
+    private bool _hasApplied;
+    private IAllocationStrategy? _strategy;
+    private string? _strategyKey;
+
+    public ConfigService(
+        ConfigSource source,
+        HostOptions options,
+        TargetPipeline pipeline,
+        DiscoveryManager discovery,
+        TimeProvider time,
+        IMeterFactory meterFactory,
+        ILogger<ConfigService> logger,
+        Func<string, string?>? environment = null)
+    {
+        _source = source;
+        _options = options;
+        _pipeline = pipeline;
+        _discovery = discovery;
+        _time = time;
+        _logger = logger;
+        _environment = environment ?? Environment.GetEnvironmentVariable;
+        var meter = meterFactory.Create(new MeterOptions(PipelineMetrics.MeterName));
+        _reloads = meter.CreateCounter<long>(
+            "quartermaster_config_reloads",
+            unit: "{reload}",
+            description: "Configuration loads by result (applied or rejected).");
+    }
+
+    /// <summary>The configuration in force.</summary>
+    public TargetAllocatorConfig? Current { get; private set; }
+
+    /// <summary>The error of the last rejected reload, cleared by the next good one.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>Loads and applies the configuration once; throws <see cref="ConfigException"/> when it is invalid.</summary>
+    public TargetAllocatorConfig LoadInitial()
+    {
+        if (_source.IsEmbedded)
+        {
+            Log.EmbeddedConfig(_logger, TargetAllocatorConfig.DefaultConfigFilePath);
+        }
+
+        var text = _source.ReadText();
+        var config = Parse(text);
+        Apply(config, text);
+        return config;
+    }
+
+    /// <summary>Reads the source again and applies it if its content changed. Returns whether it was applied.</summary>
+    public bool Reload()
+    {
+        string text;
+        try
+        {
+            text = _source.ReadText();
+        }
+        catch (IOException ex)
+        {
+            Reject(ex.Message);
+            return false;
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            Reject(ex.Message);
+            return false;
+        }
+
+        if (_hasApplied && Hash(text) == _appliedHash)
+        {
+            return false;
+        }
+
+        Log.ConfigChanged(_logger, _source.DisplayName);
+        try
+        {
+            Apply(Parse(text), text);
+            return true;
+        }
+        catch (ConfigException ex)
+        {
+            Reject(ex.Message);
+            return false;
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_source.Path is null)
+        {
+            return;
+        }
+
+        // A watcher gives prompt reloads; the poll catches what watchers miss (ConfigMap symlink swaps, network mounts).
+        using var changed = new SemaphoreSlim(0);
+        using var watcher = CreateWatcher(_source.Path, changed);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await changed.WaitAsync(PollInterval, _time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            // Let a burst of writes settle before reading.
+            await Task.Delay(TimeSpan.FromMilliseconds(100), _time, stoppingToken);
+            while (changed.CurrentCount > 0)
+            {
+                await changed.WaitAsync(stoppingToken);
+            }
+
+            Reload();
+        }
+    }
+
+    private static FileSystemWatcher? CreateWatcher(string path, SemaphoreSlim changed)
+    {
+        var directory = System.IO.Path.GetDirectoryName(path);
+        if (directory is null || !Directory.Exists(directory))
+        {
+            return null;
+        }
+
+        var watcher = new FileSystemWatcher(directory)
+        {
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+            IncludeSubdirectories = false,
+        };
+        FileSystemEventHandler onChange = (_, _) => changed.Release();
+        watcher.Changed += onChange;
+        watcher.Created += onChange;
+        watcher.Deleted += onChange;
+        watcher.Renamed += (_, _) => changed.Release();
+        watcher.EnableRaisingEvents = true;
+        return watcher;
+    }
+
+    private static ulong Hash(string text) => XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(text));
+
+    private TargetAllocatorConfig Parse(string text)
+    {
+        var config = TargetAllocatorConfigLoader.Load(text, _source.DisplayName, _environment, _options.Overrides, SupportedMechanisms);
+        foreach (var warning in config.Warnings)
+        {
+            Log.ConfigWarning(_logger, warning);
+        }
+
+        return config;
+    }
+
+    private void Reject(string errors)
+    {
+        LastError = errors;
+        _reloads.Add(1, new KeyValuePair<string, object?>("result", "rejected"));
+        Log.ConfigRejected(_logger, _source.DisplayName, errors);
+    }
+
+    private void Apply(TargetAllocatorConfig config, string text)
+    {
+        var jobs = config.PromConfig?.ScrapeConfigs ?? [];
+        var secrets = ScrapeConfigsJson.Serialize(jobs, revealSecrets: true);
+        var strategyKey = config.AllocationStrategy + "/" + config.AllocationFallbackStrategy + "/" + config.ConsistentHashingRingVersion;
+        if (_strategy is null || _strategyKey != strategyKey)
+        {
+            _strategy = Core.Allocation.StrategyFactory.Create(config);
+            _strategyKey = strategyKey;
+        }
+
+        if (config.Collectors.Static is null)
+        {
+            Log.NoCollectorSource(_logger);
+        }
+
+        var version = XxHash64.HashToUInt64(secrets).ToString("x16", System.Globalization.CultureInfo.InvariantCulture)[..8];
+        _pipeline.ApplyConfig(new PipelineConfig
+        {
+            Jobs = jobs,
+            RelabelFiltering = config.RelabelFilteringEnabled,
+            ScrapeConfigsRedacted = ScrapeConfigsJson.Serialize(jobs, revealSecrets: false),
+            ScrapeConfigsWithSecrets = secrets,
+            Version = version,
+            Strategy = _strategy,
+            StaticCollectors = config.Collectors.Static?.Select(c => new CollectorInfo(c.Id, c.Node)).ToList(),
+        });
+        _discovery.Apply(jobs);
+        Current = config;
+        LastError = null;
+        _appliedHash = Hash(text);
+        _hasApplied = true;
+        _reloads.Add(1, new KeyValuePair<string, object?>("result", "applied"));
+        Log.ConfigApplied(_logger, _source.DisplayName, jobs.Count, _strategy.Name, version);
+    }
+}

@@ -1,0 +1,35 @@
+namespace Quartermaster.Hosting;
+
+/// <summary>The service's log messages. Event ids are unique across the project: 1xxx hosting, 2xxx discovery, 3xxx API.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "Using the embedded default configuration: no --config-file was given and {DefaultPath} does not exist", EventName = "EmbeddedConfig")]
+    public static partial void EmbeddedConfig(ILogger logger, string defaultPath);
+
+    [LoggerMessage(1001, LogLevel.Information, "Configuration applied from {Source}: {Jobs} jobs, strategy {Strategy}, version {Version}", EventName = "ConfigApplied")]
+    public static partial void ConfigApplied(ILogger logger, string source, int jobs, string strategy, string version);
+
+    [LoggerMessage(1002, LogLevel.Error, "Configuration reload from {Source} rejected; the last good configuration keeps serving: {Errors}", EventName = "ConfigRejected")]
+    public static partial void ConfigRejected(ILogger logger, string source, string errors);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Configuration warning: {Warning}", EventName = "ConfigWarning")]
+    public static partial void ConfigWarning(ILogger logger, string warning);
+
+    [LoggerMessage(1004, LogLevel.Warning, "No collector source: collectors.static is not set and Kubernetes collector discovery is not available, so targets stay unassigned", EventName = "NoCollectorSource")]
+    public static partial void NoCollectorSource(ILogger logger);
+
+    [LoggerMessage(1005, LogLevel.Information, "Configuration file {Source} changed; reloading", EventName = "ConfigChanged")]
+    public static partial void ConfigChanged(ILogger logger, string source);
+
+    [LoggerMessage(2000, LogLevel.Warning, "Discovery {Mechanism} {Name} of job '{Job}' failed; its last targets are kept: {Reason}", EventName = "DiscoveryFailing")]
+    public static partial void DiscoveryFailing(ILogger logger, string mechanism, string name, string job, string reason);
+
+    [LoggerMessage(2001, LogLevel.Information, "Discovery {Mechanism} {Name} of job '{Job}' recovered", EventName = "DiscoveryRecovered")]
+    public static partial void DiscoveryRecovered(ILogger logger, string mechanism, string name, string job);
+
+    [LoggerMessage(2002, LogLevel.Error, "Discovery {Mechanism} of job '{Job}' stopped unexpectedly", EventName = "DiscoveryCrashed")]
+    public static partial void DiscoveryCrashed(ILogger logger, Exception exception, string mechanism, string job);
+
+    [LoggerMessage(3000, LogLevel.Error, "Unhandled error serving {Path}", EventName = "RequestFailed")]
+    public static partial void RequestFailed(ILogger logger, Exception exception, string path);
+}

@@ -1,0 +1,144 @@
+using System.Net;
+using OpenTelemetry.Metrics;
+using Quartermaster.Api;
+using Quartermaster.Core.Allocation;
+using Quartermaster.Core.Config;
+using Quartermaster.Core.Pipeline;
+using Quartermaster.Discovery;
+
+namespace Quartermaster.Hosting;
+
+/// <summary>Builds and runs the service: Kestrel, the pipeline loop, discovery and config reloading.</summary>
+internal static class QuartermasterHost
+{
+    /// <summary>Builds the application; the caller starts it. <paramref name="configure"/> lets tests adjust services.</summary>
+    public static WebApplication Build(ConfigSource source, HostOptions options, Action<WebApplicationBuilder>? configure)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (options.LogJson)
+        {
+            builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        }
+
+        builder.Logging.SetMinimumLevel(ParseLevel(options.LogLevel));
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(source);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(sp =>
+        {
+            TargetPipeline? pipeline = null;
+            var metrics = new PipelineMetrics(
+                sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+                () => pipeline?.Current ?? Core.Serving.ServingSnapshot.Initial,
+                () => pipeline?.StrategyName ?? "");
+            pipeline = new TargetPipeline(new ConsistentHashingStrategy(RingVersion.V0_10_0), sp.GetRequiredService<TimeProvider>(), metrics);
+            return pipeline;
+        });
+        builder.Services.AddSingleton<DiscoveryManager>();
+        builder.Services.AddSingleton<ConfigService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigService>());
+        builder.Services.AddHostedService<PipelineService>();
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m
+            .AddMeter(PipelineMetrics.MeterName)
+            .AddPrometheusExporter());
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        return app;
+    }
+
+    public static async Task<int> RunAsync(ConfigSource source, HostOptions options, Action<WebApplicationBuilder>? configure, CancellationToken cancellationToken)
+    {
+        var app = Build(source, options, configure);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Quartermaster");
+        var config = Initialize(app, logger);
+        if (config is null)
+        {
+            return 1;
+        }
+
+        Listen(app, config.ListenAddr);
+        await app.StartAsync(cancellationToken);
+        await app.WaitForShutdownAsync(cancellationToken);
+        return 0;
+    }
+
+    /// <summary>Applies the first configuration and maps the API; returns <c>null</c> after logging when it is invalid.</summary>
+    public static TargetAllocatorConfig? Initialize(WebApplication app, ILogger logger)
+    {
+        var configService = app.Services.GetRequiredService<ConfigService>();
+        TargetAllocatorConfig config;
+        try
+        {
+            config = configService.LoadInitial();
+        }
+        catch (ConfigException ex)
+        {
+            logger.LogCritical("Invalid configuration: {Errors}", ex.Message);
+            return null;
+        }
+
+        var pipeline = app.Services.GetRequiredService<TargetPipeline>();
+        ApiEndpoints.Map(app, pipeline, () => configService.Current?.AllowInsecureAuthSecrets ?? false);
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return config;
+    }
+
+    /// <summary>Turns a Go-style listen address (<c>:8080</c>, <c>127.0.0.1:0</c>) into a Kestrel URL.</summary>
+    public static string ToUrl(string listenAddr, string scheme = "http")
+    {
+        var colon = listenAddr.LastIndexOf(':');
+        var host = colon > 0 ? listenAddr[..colon] : "";
+        var port = colon >= 0 ? listenAddr[(colon + 1)..] : listenAddr;
+        if (host.Length == 0 || host == "0.0.0.0" || host == "[::]")
+        {
+            host = "*";
+        }
+
+        return $"{scheme}://{host}:{port}";
+    }
+
+    private static void Listen(WebApplication app, string listenAddr)
+    {
+        app.Urls.Clear();
+        app.Urls.Add(ToUrl(listenAddr));
+    }
+
+    private static LogLevel ParseLevel(string? level) => level?.ToLowerInvariant() switch
+    {
+        "debug" => LogLevel.Debug,
+        "warn" or "warning" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        "dpanic" or "panic" or "fatal" => LogLevel.Critical,
+        null or "" or "info" => LogLevel.Information,
+        _ when int.TryParse(level, System.Globalization.CultureInfo.InvariantCulture, out var n) && n < 0 => LogLevel.Debug,
+        _ => LogLevel.Information,
+    };
+}
+
+/// <summary>Runs the pipeline loop for the life of the host.</summary>
+internal sealed class PipelineService(TargetPipeline pipeline, IHostApplicationLifetime lifetime) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await pipeline.RunAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch
+        {
+            // A dead pipeline would serve stale data forever: stop the process so it is restarted.
+            lifetime.StopApplication();
+            throw;
+        }
+    }
+}
