@@ -1,1 +1,34 @@
-return 0;
+using System.CommandLine;
+using Quartermaster.Cli;
+
+var server = new Option<Uri>("--server", "-s")
+{
+    Description = "The allocator's base URL",
+    DefaultValueFactory = _ => new Uri("http://localhost:8080"),
+    Recursive = true,
+};
+var output = new Option<string>("--output", "-o")
+{
+    Description = "Output format: table or json",
+    DefaultValueFactory = _ => "table",
+    Recursive = true,
+};
+output.AcceptOnlyFromAmong("table", "json");
+
+var jobArgument = new Argument<string>("job") { Description = "The job name, as /jobs lists it" };
+var optionalJob = new Argument<string?>("job") { Description = "Only this job", Arity = ArgumentArity.ZeroOrOne };
+var collector = new Option<string?>("--collector", "-c") { Description = "Only the targets of this collector id" };
+
+var jobs = new Command("jobs", "List the jobs that have targets, with their target counts per collector");
+jobs.SetAction((r, ct) => Commands.JobsAsync(Client(r), r.GetValue(output)!, Console.Out, ct));
+
+var targets = new Command("targets", "List a job's targets and the collector each one is assigned to") { jobArgument, collector };
+targets.SetAction((r, ct) => Commands.TargetsAsync(Client(r), r.GetValue(jobArgument)!, r.GetValue(collector), r.GetValue(output)!, Console.Out, ct));
+
+var scrapeConfigs = new Command("scrape-configs", "Show the scrape configs the allocator hands to collectors") { optionalJob };
+scrapeConfigs.SetAction((r, ct) => Commands.ScrapeConfigsAsync(Client(r), r.GetValue(optionalJob), Console.Out, ct));
+
+var root = new RootCommand("qmctl: inspect and troubleshoot a Quartermaster target allocator") { server, output, jobs, targets, scrapeConfigs };
+return await root.Parse(args).InvokeAsync();
+
+AllocatorClient Client(ParseResult r) => new(r.GetValue(server)!);

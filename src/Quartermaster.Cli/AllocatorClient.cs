@@ -1,0 +1,41 @@
+using System.Text.Json;
+using Quartermaster.Core.Serving;
+
+namespace Quartermaster.Cli;
+
+/// <summary>Reads the allocator's HTTP API.</summary>
+internal sealed class AllocatorClient(Uri server)
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public Uri Server { get; } = server;
+
+    public async Task<JsonDocument> GetJsonAsync(string pathAndQuery, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(Server, pathAndQuery);
+        using var response = await Http.GetAsync(uri, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new AllocatorException($"GET {uri} answered {(int)response.StatusCode} {response.ReasonPhrase}: {body.Trim()}");
+        }
+
+        if (body.Length == 0)
+        {
+            throw new AllocatorException($"GET {uri} answered an empty body: the allocator has not applied a configuration yet");
+        }
+
+        try
+        {
+            return JsonDocument.Parse(body);
+        }
+        catch (JsonException ex)
+        {
+            throw new AllocatorException($"GET {uri} did not answer JSON: {ex.Message}");
+        }
+    }
+
+    public static string TargetsPath(string job) => "/jobs/" + GoJson.QueryEscape(job) + "/targets";
+}
+
+internal sealed class AllocatorException(string message) : Exception(message);
