@@ -123,6 +123,10 @@ internal sealed class DiscoveryManager : IAsyncDisposable
                     {
                         Log.DiscoveryCrashed(_logger, ex, provider.Mechanism, job.JobName);
                     }
+                    finally
+                    {
+                        (provider as IDisposable)?.Dispose();
+                    }
                 },
                 CancellationToken.None));
         }
