@@ -1,0 +1,262 @@
+namespace Quartermaster.Core.Labels;
+
+/// <summary>
+/// Prometheus <c>labels.Builder</c>: a sorted base label set plus an insertion-ordered list of added labels and a
+/// list of deleted names. Empty values mean "absent". Reusable: <see cref="Reset(ReadOnlySpan{Label})"/> keeps the
+/// internal buffers, so a builder processes many targets without allocating.
+/// </summary>
+/// <remarks>Not thread-safe. Spec: prometheus.md §1.3, upstream-ta.md §3.2.</remarks>
+public sealed class LabelsBuilder
+{
+    private Label[] _base = new Label[64];
+    private int _baseCount;
+    private Label[] _add = new Label[16];
+    private int _addCount;
+    private string[] _del = new string[16];
+    private int _delCount;
+
+    public LabelsBuilder()
+    {
+    }
+
+    public LabelsBuilder(ReadOnlySpan<Label> sortedBase) => Reset(sortedBase);
+
+    /// <summary>Number of base labels, including those deleted or shadowed.</summary>
+    public int BaseCount => _baseCount;
+
+    /// <summary>
+    /// Replaces the base with <paramref name="sortedBase"/> (sorted by <see cref="LabelNames.Compare"/>, no duplicate
+    /// names) and clears the added and deleted lists; every base label with an empty value is put in the deleted list.
+    /// </summary>
+    public void Reset(ReadOnlySpan<Label> sortedBase)
+    {
+        if (_base.Length < sortedBase.Length)
+        {
+            _base = new Label[Math.Max(sortedBase.Length, _base.Length * 2)];
+        }
+        else
+        {
+            Array.Clear(_base, sortedBase.Length, _baseCount > sortedBase.Length ? _baseCount - sortedBase.Length : 0);
+        }
+
+        sortedBase.CopyTo(_base);
+        _baseCount = sortedBase.Length;
+        Array.Clear(_add, 0, _addCount);
+        _addCount = 0;
+        Array.Clear(_del, 0, _delCount);
+        _delCount = 0;
+        foreach (var label in sortedBase)
+        {
+            if (label.Value.Length == 0)
+            {
+                AppendDel(label.Name);
+            }
+        }
+    }
+
+    /// <summary>The value of <paramref name="name"/>, or <c>""</c> when it is absent or deleted.</summary>
+    public string Get(string name)
+    {
+        for (var i = 0; i < _addCount; i++)
+        {
+            if (string.Equals(_add[i].Name, name, StringComparison.Ordinal))
+            {
+                return _add[i].Value;
+            }
+        }
+
+        if (IsDeleted(name))
+        {
+            return "";
+        }
+
+        var index = FindBase(name);
+        return index >= 0 ? _base[index].Value : "";
+    }
+
+    /// <summary>Sets a label; an empty value deletes it. An existing added label keeps its position.</summary>
+    public void Set(string name, string value)
+    {
+        if (value.Length == 0)
+        {
+            Del(name);
+            return;
+        }
+
+        for (var i = 0; i < _addCount; i++)
+        {
+            if (string.Equals(_add[i].Name, name, StringComparison.Ordinal))
+            {
+                _add[i] = new Label(name, value);
+                return;
+            }
+        }
+
+        if (_addCount == _add.Length)
+        {
+            Array.Resize(ref _add, _add.Length * 2);
+        }
+
+        _add[_addCount++] = new Label(name, value);
+    }
+
+    /// <summary>Removes <paramref name="name"/> from the added list and marks it deleted in the base.</summary>
+    public void Del(string name)
+    {
+        for (var i = 0; i < _addCount; i++)
+        {
+            if (string.Equals(_add[i].Name, name, StringComparison.Ordinal))
+            {
+                Array.Copy(_add, i + 1, _add, i, _addCount - i - 1);
+                _add[--_addCount] = default;
+                break;
+            }
+        }
+
+        // Go appends unconditionally; the list is only used for membership, so a duplicate adds nothing.
+        if (!IsDeleted(name))
+        {
+            AppendDel(name);
+        }
+    }
+
+    /// <summary>
+    /// Enumerates in <c>Range</c> order: base labels in sorted order that are neither deleted nor added, then added
+    /// labels in insertion order. The builder must not be modified while enumerating; use
+    /// <see cref="CopyRangeTo"/> for a snapshot that allows modification.
+    /// </summary>
+    public Enumerator GetEnumerator() => new(this);
+
+    /// <summary>Appends the current <c>Range</c> sequence to <paramref name="destination"/> (a snapshot).</summary>
+    public void CopyRangeTo(List<Label> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        foreach (var label in this)
+        {
+            destination.Add(label);
+        }
+    }
+
+    /// <summary>The resulting label set, sorted by name (Go <c>Builder.Labels</c>).</summary>
+    public Label[] Labels()
+    {
+        var count = 0;
+        foreach (var unused in this)
+        {
+            count++;
+        }
+
+        var result = new Label[count];
+        var i = 0;
+        foreach (var label in this)
+        {
+            result[i++] = label;
+        }
+
+        Array.Sort(result, static (a, b) => LabelNames.Compare(a.Name, b.Name));
+        return result;
+    }
+
+    private bool IsDeleted(string name)
+    {
+        for (var i = 0; i < _delCount; i++)
+        {
+            if (string.Equals(_del[i], name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool IsAdded(string name)
+    {
+        for (var i = 0; i < _addCount; i++)
+        {
+            if (string.Equals(_add[i].Name, name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void AppendDel(string name)
+    {
+        if (_delCount == _del.Length)
+        {
+            Array.Resize(ref _del, _del.Length * 2);
+        }
+
+        _del[_delCount++] = name;
+    }
+
+    private int FindBase(string name)
+    {
+        int lo = 0, hi = _baseCount - 1;
+        while (lo <= hi)
+        {
+            var mid = lo + ((hi - lo) >> 1);
+            var cmp = LabelNames.Compare(_base[mid].Name, name);
+            if (cmp == 0)
+            {
+                return mid;
+            }
+
+            if (cmp < 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Allocation-free <c>Range</c> enumerator.</summary>
+    public struct Enumerator
+    {
+        private readonly LabelsBuilder _builder;
+        private int _index;
+
+        internal Enumerator(LabelsBuilder builder)
+        {
+            _builder = builder;
+            _index = -1;
+            Current = default;
+        }
+
+        public Label Current { get; private set; }
+
+        public bool MoveNext()
+        {
+            var b = _builder;
+            while (++_index < b._baseCount)
+            {
+                var label = b._base[_index];
+                if (b.IsDeleted(label.Name) || b.IsAdded(label.Name))
+                {
+                    continue;
+                }
+
+                Current = label;
+                return true;
+            }
+
+            var addIndex = _index - b._baseCount;
+            if (addIndex < b._addCount)
+            {
+                Current = b._add[addIndex];
+                return true;
+            }
+
+            _index = b._baseCount + b._addCount;
+            return false;
+        }
+    }
+}

@@ -1,0 +1,356 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Quartermaster.Core.Labels;
+
+namespace Quartermaster.Core.Relabeling;
+
+/// <summary>
+/// A compiled list of <c>relabel_configs</c>, applied to a <see cref="LabelsBuilder"/> exactly as Prometheus 3.x
+/// <c>relabel.ProcessBuilder</c> does (prometheus.md §1.3–§1.11). Thread-safe; per-call scratch buffers are
+/// thread-local.
+/// </summary>
+public sealed class Relabeler
+{
+    [ThreadStatic]
+    private static List<Label>? t_snapshot;
+
+    [ThreadStatic]
+    private static StringBuilder? t_joiner;
+
+    private readonly Rule[] _rules;
+    private readonly bool _legacyNames;
+
+    private Relabeler(Rule[] rules, bool legacyNames)
+    {
+        _rules = rules;
+        _legacyNames = legacyNames;
+    }
+
+    public int Count => _rules.Length;
+
+    /// <summary>Prometheus' <c>relabel.Config.Validate</c>: its exact error message, or null when valid.</summary>
+    public static string? Validate(RelabelConfig cfg, bool legacyNameValidation)
+    {
+        ArgumentNullException.ThrowIfNull(cfg);
+        var action = cfg.Action;
+        var name = RelabelConfig.ActionName(action);
+        if (action == RelabelAction.HashMod && cfg.Modulus == 0)
+        {
+            return "relabel configuration for hashmod requires non-zero modulus";
+        }
+
+        if (action is RelabelAction.Replace or RelabelAction.HashMod or RelabelAction.Lowercase or RelabelAction.Uppercase
+                or RelabelAction.KeepEqual or RelabelAction.DropEqual
+            && cfg.TargetLabel.Length == 0)
+        {
+            return $"relabel configuration for {name} action requires 'target_label' value";
+        }
+
+        if (action == RelabelAction.Replace && !IsValidTemplate(cfg.TargetLabel, legacyNameValidation))
+        {
+            return $"{GoText.Quote(cfg.TargetLabel)} is invalid 'target_label' for replace action";
+        }
+
+        var caseOrEqual = action is RelabelAction.Lowercase or RelabelAction.Uppercase or RelabelAction.KeepEqual
+            or RelabelAction.DropEqual;
+        if (caseOrEqual && !LabelNames.IsValid(cfg.TargetLabel, legacyNameValidation))
+        {
+            return $"{GoText.Quote(cfg.TargetLabel)} is invalid 'target_label' for {name} action";
+        }
+
+        if (caseOrEqual && cfg.Replacement != "$1")
+        {
+            return $"'replacement' can not be set for {name} action";
+        }
+
+        if (action == RelabelAction.LabelMap && !IsValidTemplate(cfg.Replacement, legacyNameValidation))
+        {
+            return $"{GoText.Quote(cfg.Replacement)} is invalid 'replacement' for labelmap action";
+        }
+
+        if (action == RelabelAction.HashMod && !LabelNames.IsValid(cfg.TargetLabel, legacyNameValidation))
+        {
+            return $"{GoText.Quote(cfg.TargetLabel)} is invalid 'target_label' for hashmod action";
+        }
+
+        if (action is RelabelAction.KeepEqual or RelabelAction.DropEqual
+            && (!cfg.RegexIsDefault || cfg.Modulus != 0 || cfg.Separator != ";" || cfg.Replacement != "$1"))
+        {
+            return $"{name} action requires only 'source_labels' and `target_label`, and no other fields";
+        }
+
+        // Prometheus also rejects an explicit empty `source_labels: []`; the model cannot tell it from an omitted
+        // list, so only a non-empty list is rejected here.
+        if (action is RelabelAction.LabelDrop or RelabelAction.LabelKeep
+            && (cfg.SourceLabels.Count > 0 || cfg.TargetLabel.Length != 0 || cfg.Modulus != 0 || cfg.Separator != ";"
+                || cfg.Replacement != "$1"))
+        {
+            return $"{name} action requires only 'regex', and no other fields";
+        }
+
+        return null;
+    }
+
+    /// <summary>Validates and compiles <paramref name="configs"/>.</summary>
+    /// <exception cref="RelabelConfigException">A rule is invalid or its regex does not compile.</exception>
+    public static Relabeler Compile(IReadOnlyList<RelabelConfig> configs, bool legacyNameValidation = false)
+    {
+        ArgumentNullException.ThrowIfNull(configs);
+        var rules = new Rule[configs.Count];
+        for (var i = 0; i < configs.Count; i++)
+        {
+            var cfg = configs[i] ?? throw new RelabelConfigException(i, "empty or null target relabeling rule in scrape config");
+            if (Validate(cfg, legacyNameValidation) is { } message)
+            {
+                throw new RelabelConfigException(i, message);
+            }
+
+            GoRegex regex;
+            try
+            {
+                regex = GoRegex.Get(cfg.EffectiveRegex);
+            }
+            catch (GoRegexException ex)
+            {
+                throw new RelabelConfigException(i, ex.Message);
+            }
+
+            rules[i] = new Rule(cfg, regex, legacyNameValidation);
+        }
+
+        return new Relabeler(rules, legacyNameValidation);
+    }
+
+    /// <summary>Applies every rule in order; false when a rule drops the target (the builder is then partial).</summary>
+    public bool Process(LabelsBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        foreach (var rule in _rules)
+        {
+            if (!Apply(rule, builder))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Go <c>md5</c> hashmod: bytes 8..15 of MD5(UTF-8 value) as a big-endian uint64, modulo <paramref name="modulus"/>.</summary>
+    public static ulong HashMod(string value, ulong modulus)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var max = Encoding.UTF8.GetMaxByteCount(value.Length);
+        byte[]? rented = null;
+        var bytes = max <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        try
+        {
+            var length = Encoding.UTF8.GetBytes(value, bytes);
+            Span<byte> hash = stackalloc byte[16];
+#pragma warning disable CA5351 // Not security: Prometheus' hashmod is defined as MD5.
+            MD5.HashData(bytes[..length], hash);
+#pragma warning restore CA5351
+            return BinaryPrimitives.ReadUInt64BigEndian(hash[8..]) % modulus;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    // Under UTF-8 a templated name only has to be valid UTF-8; under legacy it must match relabelTargetLegacy.
+    private static bool IsValidTemplate(string value, bool legacy)
+    {
+        if (!value.Contains('$', StringComparison.Ordinal))
+        {
+            return LabelNames.IsValid(value, legacy);
+        }
+
+        return legacy
+            ? GoRegex.Get("(?:(?:[a-zA-Z_]|\\$(?:\\{\\w+\\}|\\w+))+\\w*)+").IsMatch(value)
+            : LabelNames.IsValidUtf8Name(value);
+    }
+
+    private bool Apply(Rule rule, LabelsBuilder lb)
+    {
+        var val = SourceValue(rule, lb);
+        switch (rule.Action)
+        {
+            case RelabelAction.Drop:
+                return !rule.Regex.IsMatch(val);
+            case RelabelAction.Keep:
+                return rule.Regex.IsMatch(val);
+            case RelabelAction.DropEqual:
+                return !string.Equals(lb.Get(rule.TargetLabel), val, StringComparison.Ordinal);
+            case RelabelAction.KeepEqual:
+                return string.Equals(lb.Get(rule.TargetLabel), val, StringComparison.Ordinal);
+            case RelabelAction.Replace:
+                ApplyReplace(rule, lb, val);
+                return true;
+            case RelabelAction.Lowercase:
+                lb.Set(rule.TargetLabel, GoText.ToLower(val));
+                return true;
+            case RelabelAction.Uppercase:
+                lb.Set(rule.TargetLabel, GoText.ToUpper(val));
+                return true;
+            case RelabelAction.HashMod:
+                lb.Set(rule.TargetLabel, HashMod(val, rule.Modulus).ToString(CultureInfo.InvariantCulture));
+                return true;
+            case RelabelAction.LabelMap:
+            case RelabelAction.LabelDrop:
+            case RelabelAction.LabelKeep:
+                ApplyNameRule(rule, lb);
+                return true;
+            default:
+                throw new InvalidOperationException($"unknown relabel action {rule.Action}");
+        }
+    }
+
+    private void ApplyReplace(Rule rule, LabelsBuilder lb, string val)
+    {
+        // Prometheus' fast path; the general path gives the same result.
+        if (val.Length == 0 && rule.FastPathEligible)
+        {
+            lb.Set(rule.TargetLabel, rule.Replacement);
+            return;
+        }
+
+        var match = rule.Regex.Match(val);
+        if (match is null)
+        {
+            return;
+        }
+
+        var target = rule.TargetHasDollar ? GoExpand.Expand(rule.TargetLabel, match) : rule.TargetLabel;
+        if (rule.TargetHasDollar ? !LabelNames.IsValid(target, _legacyNames) : !rule.LiteralTargetValid)
+        {
+            return;
+        }
+
+        var result = rule.ReplacementHasDollar ? GoExpand.Expand(rule.Replacement, match) : rule.Replacement;
+        if (result.Length == 0)
+        {
+            lb.Del(target);
+        }
+        else
+        {
+            lb.Set(target, result);
+        }
+    }
+
+    private static void ApplyNameRule(Rule rule, LabelsBuilder lb)
+    {
+        // Range works on a snapshot, so rules may change the builder while iterating (Go Builder.Range).
+        var snapshot = t_snapshot ??= new List<Label>(64);
+        snapshot.Clear();
+        lb.CopyRangeTo(snapshot);
+        try
+        {
+            foreach (var label in snapshot)
+            {
+                switch (rule.Action)
+                {
+                    case RelabelAction.LabelMap:
+                        if (rule.Regex.ReplaceAllIfMatch(label.Name, rule.Replacement) is { } newName)
+                        {
+                            lb.Set(newName, label.Value);
+                        }
+
+                        break;
+                    case RelabelAction.LabelDrop:
+                        if (rule.Regex.IsMatch(label.Name))
+                        {
+                            lb.Del(label.Name);
+                        }
+
+                        break;
+                    default:
+                        if (!rule.Regex.IsMatch(label.Name))
+                        {
+                            lb.Del(label.Name);
+                        }
+
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            snapshot.Clear();
+        }
+    }
+
+    private static string SourceValue(Rule rule, LabelsBuilder lb)
+    {
+        var sources = rule.SourceLabels;
+        switch (sources.Length)
+        {
+            case 0:
+                return "";
+            case 1:
+                return lb.Get(sources[0]);
+        }
+
+        var sb = t_joiner ??= new StringBuilder(128);
+        sb.Clear();
+        for (var i = 0; i < sources.Length; i++)
+        {
+            if (i > 0)
+            {
+                sb.Append(rule.Separator);
+            }
+
+            sb.Append(lb.Get(sources[i]));
+        }
+
+        var result = sb.ToString();
+        sb.Clear();
+        return result;
+    }
+
+    private sealed class Rule
+    {
+        public Rule(RelabelConfig cfg, GoRegex regex, bool legacyNames)
+        {
+            Action = cfg.Action;
+            SourceLabels = [.. cfg.SourceLabels];
+            Separator = cfg.Separator;
+            Regex = regex;
+            Modulus = cfg.Modulus;
+            TargetLabel = cfg.TargetLabel;
+            Replacement = cfg.Replacement;
+            TargetHasDollar = TargetLabel.Contains('$', StringComparison.Ordinal);
+            ReplacementHasDollar = Replacement.Contains('$', StringComparison.Ordinal);
+            FastPathEligible = cfg.RegexIsDefault && !TargetHasDollar && !ReplacementHasDollar;
+            LiteralTargetValid = LabelNames.IsValid(TargetLabel, legacyNames);
+        }
+
+        public RelabelAction Action { get; }
+
+        public string[] SourceLabels { get; }
+
+        public string Separator { get; }
+
+        public GoRegex Regex { get; }
+
+        public ulong Modulus { get; }
+
+        public string TargetLabel { get; }
+
+        public string Replacement { get; }
+
+        public bool TargetHasDollar { get; }
+
+        public bool ReplacementHasDollar { get; }
+
+        public bool FastPathEligible { get; }
+
+        public bool LiteralTargetValid { get; }
+    }
+}

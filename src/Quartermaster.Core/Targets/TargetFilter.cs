@@ -1,0 +1,112 @@
+using Quartermaster.Core.Config;
+using Quartermaster.Core.Labels;
+using Quartermaster.Core.Relabeling;
+
+namespace Quartermaster.Core.Targets;
+
+/// <summary>
+/// The per-job filter step of target creation (upstream-ta.md §3.2): seed scrape settings, run the job's
+/// <c>relabel_configs</c> wrapped in the <c>__tmp_disable_sharding</c> rules, and compute the identity hash.
+/// Built once per scrape config; thread-safe as long as each thread passes its own scratch builder.
+/// </summary>
+public sealed class TargetFilter
+{
+    /// <summary>The label the upstream TA sets before the job's rules so that operator sharding rules keep the target.</summary>
+    public const string DisableShardingLabel = "__tmp_disable_sharding";
+
+    private readonly string _jobName;
+    private readonly Label[] _seeds;
+    private readonly Relabeler? _relabeler;
+
+    public TargetFilter(ScrapeConfig config, bool relabelFiltering)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        _jobName = config.JobName;
+        RelabelFiltering = relabelFiltering;
+        if (!relabelFiltering)
+        {
+            _seeds = [];
+            return;
+        }
+
+        var seeds = new List<Label>
+        {
+            new("job", config.JobName),
+            new("__scrape_interval__", config.ScrapeInterval.ToString()),
+            new("__scrape_timeout__", config.ScrapeTimeout.ToString()),
+            new("__metrics_path__", config.MetricsPath),
+            new("__scheme__", config.Scheme),
+        };
+
+        // Upstream quirk (upstream-ta.md §11 Q8): upstream seeds __param_* in Go map order, so a job with two or
+        // more params can hash differently from one config apply to the next. We seed in the config's order, which
+        // is deterministic and equal to upstream whenever the job has at most one param.
+        foreach (var (key, values) in config.Params)
+        {
+            if (values.Count > 0)
+            {
+                seeds.Add(new Label("__param_" + key, values[0]));
+            }
+        }
+
+        _seeds = [.. seeds];
+        _relabeler = Relabeler.Compile(WithNoShardingRules(config.RelabelConfigs));
+    }
+
+    public string JobName => _jobName;
+
+    public bool RelabelFiltering { get; }
+
+    /// <summary>
+    /// The upstream <c>addNoShardingConfig</c>: a rule setting <c>__tmp_disable_sharding="true"</c> first and a
+    /// <c>labeldrop</c> of it last, so prometheus-operator's <c>$(SHARD)</c> keep rule passes.
+    /// </summary>
+    public static IReadOnlyList<RelabelConfig> WithNoShardingRules(IReadOnlyList<RelabelConfig> rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        var result = new List<RelabelConfig>(rules.Count + 2)
+        {
+            new()
+            {
+                Action = RelabelAction.Replace,
+                Separator = ";",
+                Regex = "(.*)",
+                Replacement = "true",
+                TargetLabel = DisableShardingLabel,
+            },
+        };
+        result.AddRange(rules);
+        result.Add(new RelabelConfig { Action = RelabelAction.LabelDrop, Regex = DisableShardingLabel });
+        return result;
+    }
+
+    /// <summary>
+    /// Runs the filter over one target's merged, sorted pre-relabel labels. Returns false when relabeling drops the
+    /// target; otherwise <paramref name="hash"/> is the target's identity and <paramref name="scratch"/> holds the
+    /// post-relabel labels.
+    /// </summary>
+    public bool TryProcess(ReadOnlySpan<Label> mergedSortedLabels, LabelsBuilder scratch, out ulong hash)
+    {
+        ArgumentNullException.ThrowIfNull(scratch);
+        scratch.Reset(mergedSortedLabels);
+        if (_relabeler is not null)
+        {
+            foreach (var seed in _seeds)
+            {
+                if (scratch.Get(seed.Name).Length == 0)
+                {
+                    scratch.Set(seed.Name, seed.Value);
+                }
+            }
+
+            if (!_relabeler.Process(scratch))
+            {
+                hash = 0;
+                return false;
+            }
+        }
+
+        hash = TargetIdentity.Hash(scratch, _jobName);
+        return true;
+    }
+}
