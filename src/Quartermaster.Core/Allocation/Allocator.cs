@@ -1,4 +1,3 @@
-using Quartermaster.Core.Labels;
 using Quartermaster.Core.Targets;
 
 namespace Quartermaster.Core.Allocation;

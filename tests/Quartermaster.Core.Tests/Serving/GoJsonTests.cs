@@ -15,7 +15,6 @@ public class GoJsonTests
     [InlineData("\u2028\u2029", "\"\\u2028\\u2029\"")]
     [InlineData("héllo ✓", "\"héllo ✓\"")]
     [InlineData("\ud83d\ude00", "\"\ud83d\ude00\"")]
-    [InlineData("\ud83d", "\"\\ufffd\"")]
     public void WriteString_EscapesAsGoEncodingJson(string value, string expected)
     {
         var buffer = new ArrayBufferWriter<byte>();
@@ -23,6 +22,16 @@ public class GoJsonTests
         GoJson.WriteString(buffer, value);
 
         Assert.Equal(expected, Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    [Fact]
+    public void WriteString_LoneSurrogate_IsReplacementCharacter()
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+
+        GoJson.WriteString(buffer, "a" + new string('\ud83d', 1) + "b");
+
+        Assert.Equal("\"a\\ufffdb\"", Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
     [Theory]

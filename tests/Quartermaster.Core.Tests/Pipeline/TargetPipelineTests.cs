@@ -1,0 +1,199 @@
+using System.Text;
+using Quartermaster.Core.Allocation;
+using Quartermaster.Core.Config;
+using Quartermaster.Core.Discovery;
+using Quartermaster.Core.Labels;
+using Quartermaster.Core.Pipeline;
+using Quartermaster.Core.Relabeling;
+
+namespace Quartermaster.Core.Tests.Pipeline;
+
+public class TargetPipelineTests
+{
+    private static readonly object Instance = new();
+
+    private static ScrapeConfig Job(string name, params RelabelConfig[] rules) => new()
+    {
+        JobName = name,
+        ScrapeInterval = PromDuration.FromSeconds(60),
+        ScrapeTimeout = PromDuration.FromSeconds(10),
+        RelabelConfigs = rules,
+
+        // Groups in these tests come from this job's one file_sd provider, key "file_sd/0".
+        FileSdConfigs = [new FileSdConfig { Files = ["targets.json"] }],
+    };
+
+    private static PipelineConfig Config(params ScrapeConfig[] jobs) => new()
+    {
+        Jobs = jobs,
+        RelabelFiltering = true,
+        ScrapeConfigsRedacted = "{}"u8.ToArray(),
+        ScrapeConfigsWithSecrets = "{}"u8.ToArray(),
+        Version = "test",
+        StaticCollectors = [new("collector-0"), new("collector-1")],
+    };
+
+    private static TargetGroup Group(string source, params string[] addresses) =>
+        new(source, [.. addresses.Select(a => new[] { new Label("__address__", a) })], [new Label("env", "prod")]);
+
+    private static TargetPipeline Pipeline() => new(new ConsistentHashingStrategy(RingVersion.V0_10_0), TimeProvider.System);
+
+    private static string AllTargets(TargetPipeline p, string job) =>
+        string.Concat(p.Current.Collectors.Select(c => Encoding.UTF8.GetString(p.Current.TargetsFor(job, c))));
+
+    [Fact]
+    public void Groups_AreMergedFilteredAllocatedAndServed()
+    {
+        var pipeline = Pipeline();
+        pipeline.ApplyConfig(Config(Job("a")));
+        pipeline.PublishGroups("a", "file_sd/0", Instance, [Group("0", "10.0.0.1:80", "10.0.0.2:80")]);
+
+        pipeline.ProcessPending();
+
+        var snapshot = pipeline.Current;
+        Assert.True(snapshot.IsReady);
+        Assert.Equal(2, snapshot.TargetCount);
+        Assert.Equal(["collector-0", "collector-1"], snapshot.Collectors);
+        var served = AllTargets(pipeline, "a");
+        Assert.Contains("{\"targets\":[\"10.0.0.1:80\"],\"labels\":{\"__address__\":\"10.0.0.1:80\",\"env\":\"prod\"}}", served, StringComparison.Ordinal);
+        Assert.Contains("10.0.0.2:80", served, StringComparison.Ordinal);
+        Assert.Equal("{\"a\":{\"_link\":\"/jobs/a/targets\"}}\n", Encoding.UTF8.GetString(snapshot.JobsJson));
+    }
+
+    [Fact]
+    public void RelabelDrop_RemovesTarget_AndKeepsStats()
+    {
+        var pipeline = Pipeline();
+        pipeline.ApplyConfig(Config(Job("a", new RelabelConfig { SourceLabels = ["__address__"], Regex = "10\\.0\\.0\\.1:80", Action = RelabelAction.Drop })));
+        pipeline.PublishGroups("a", "file_sd/0", Instance, [Group("0", "10.0.0.1:80", "10.0.0.2:80")]);
+
+        pipeline.ProcessPending();
+
+        Assert.Equal(1, pipeline.Current.TargetCount);
+        Assert.DoesNotContain("10.0.0.1:80", AllTargets(pipeline, "a"), StringComparison.Ordinal);
+        Assert.Equal(new Core.Serving.JobStats(2, 1, 0), pipeline.Current.JobStats["a"]);
+    }
+
+    [Fact]
+    public void SameIdentityAfterRelabel_IsOneTarget_AndCountedAsDuplicate()
+    {
+        var pipeline = Pipeline();
+        pipeline.ApplyConfig(Config(Job("a", new RelabelConfig { TargetLabel = "__address__", Replacement = "same:80" })));
+        pipeline.PublishGroups("a", "file_sd/0", Instance, [Group("0", "10.0.0.1:80", "10.0.0.2:80")]);
+
+        pipeline.ProcessPending();
+
+        Assert.Equal(1, pipeline.Current.TargetCount);
+        Assert.Equal(1, pipeline.Current.JobStats["a"].Duplicates);
+    }
+
+    [Fact]
+    public void EmptyGroup_DeletesSource_AndNewProviderInstanceReplacesOldGroups()
+    {
+        var pipeline = Pipeline();
+        pipeline.ApplyConfig(Config(Job("a")));
+        pipeline.PublishGroups("a", "file_sd/0", Instance, [Group("0", "10.0.0.1:80"), Group("1", "10.0.0.2:80")]);
+        pipeline.ProcessPending();
+
+        pipeline.PublishGroups("a", "file_sd/0", Instance, [TargetGroup.Empty("0")]);
+        pipeline.ProcessPending();
+        Assert.Equal(1, pipeline.Current.TargetCount);
+
+        pipeline.PublishGroups("a", "file_sd/0", new object(), [Group("9", "10.0.0.3:80")]);
+        pipeline.ProcessPending();
+        Assert.Equal(1, pipeline.Current.TargetCount);
+        Assert.Contains("10.0.0.3:80", AllTargets(pipeline, "a"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NothingChanged_PublishesNoNewSnapshot()
+    {
+        var pipeline = Pipeline();
+        pipeline.ApplyConfig(Config(Job("a")));
+        pipeline.PublishGroups("a", "file_sd/0", Instance, [Group("0", "10.0.0.1:80")]);
+        pipeline.ProcessPending();
+        var generation = pipeline.Current.Generation;
+        var bytes = pipeline.Current.Jobs["a"].ByCollector.Values.Single();
+
+        pipeline.PublishGroups("a", "file_sd/0", Instance, [Group("0", "10.0.0.1:80")]);
+        pipeline.ProcessPending();
+
+        Assert.Equal(generation, pipeline.Current.Generation);
+        Assert.Same(bytes, pipeline.Current.Jobs["a"].ByCollector.Values.Single());
+    }
+
+    [Fact]
+    public void ChangeInOneJob_KeepsOtherJobsBytes()
+    {
+        var pipeline = Pipeline();
+        pipeline.ApplyConfig(Config(Job("a"), Job("b")));
+        pipeline.PublishGroups("a", "file_sd/0", Instance, [Group("0", "10.0.0.1:80")]);
+        pipeline.PublishGroups("b", "file_sd/0", Instance, [Group("0", "10.0.0.2:80")]);
+        pipeline.ProcessPending();
+        var bView = pipeline.Current.Jobs["b"];
+
+        pipeline.PublishGroups("a", "file_sd/0", Instance, [Group("0", "10.0.0.1:80", "10.0.0.9:80")]);
+        pipeline.ProcessPending();
+
+        Assert.Same(bView, pipeline.Current.Jobs["b"]);
+        Assert.Equal(2, pipeline.Current.Jobs["a"].TargetCount);
+    }
+
+    [Fact]
+    public void JobRemovedFromConfig_DisappearsFromJobs_AndGroupsForUnknownJobsAreIgnored()
+    {
+        var pipeline = Pipeline();
+        pipeline.ApplyConfig(Config(Job("a"), Job("b")));
+        pipeline.PublishGroups("a", "file_sd/0", Instance, [Group("0", "10.0.0.1:80")]);
+        pipeline.PublishGroups("b", "file_sd/0", Instance, [Group("0", "10.0.0.2:80")]);
+        pipeline.ProcessPending();
+
+        pipeline.ApplyConfig(Config(Job("a")));
+        pipeline.PublishGroups("b", "file_sd/0", Instance, [Group("0", "10.0.0.3:80")]);
+        pipeline.ProcessPending();
+
+        Assert.Equal(["a"], pipeline.Current.Jobs.Keys);
+        Assert.Equal("{\"a\":{\"_link\":\"/jobs/a/targets\"}}\n", Encoding.UTF8.GetString(pipeline.Current.JobsJson));
+        Assert.Equal(1, pipeline.Current.TargetCount);
+    }
+
+    [Fact]
+    public void CollectorRemoved_ItsTargetsMoveToTheRemainingCollector()
+    {
+        var pipeline = Pipeline();
+        pipeline.ApplyConfig(Config(Job("a")));
+        pipeline.PublishGroups("a", "file_sd/0", Instance, [Group("0", [.. Enumerable.Range(1, 20).Select(i => $"10.0.0.{i}:80")])]);
+        pipeline.ProcessPending();
+        Assert.All(pipeline.Current.Collectors, c => Assert.True(pipeline.Current.TargetsPerCollector[c] > 0));
+
+        pipeline.SetCollectors([new("collector-1")]);
+        pipeline.ProcessPending();
+
+        Assert.Equal(["collector-1"], pipeline.Current.Collectors);
+        Assert.Equal(20, pipeline.Current.TargetsPerCollector["collector-1"]);
+        Assert.Equal("[]\n", Encoding.UTF8.GetString(pipeline.Current.TargetsFor("a", "collector-0")));
+        Assert.Contains("collector-1", Encoding.UTF8.GetString(pipeline.Current.Jobs["a"].CollectorMap), StringComparison.Ordinal);
+        Assert.DoesNotContain("collector-0", Encoding.UTF8.GetString(pipeline.Current.Jobs["a"].CollectorMap), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ServedTargets_AreSortedByAddress_SoReplicasServeTheSameBytes()
+    {
+        var one = Pipeline();
+        var two = Pipeline();
+        string[] addresses = [.. Enumerable.Range(1, 30).Select(i => $"10.0.{i % 7}.{i}:80")];
+        one.ApplyConfig(Config(Job("a")));
+        two.ApplyConfig(Config(Job("a")));
+        one.PublishGroups("a", "file_sd/0", Instance, [Group("0", addresses)]);
+        two.PublishGroups("a", "file_sd/0", Instance, [Group("0", [.. addresses.Reverse()])]);
+        one.ProcessPending();
+        two.ProcessPending();
+
+        foreach (var c in one.Current.Collectors)
+        {
+            Assert.Equal(one.Current.TargetsFor("a", c), two.Current.TargetsFor("a", c));
+        }
+
+        Assert.Equal(one.Current.Jobs["a"].CollectorMap, two.Current.Jobs["a"].CollectorMap);
+    }
+}
