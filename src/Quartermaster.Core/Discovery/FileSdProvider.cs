@@ -64,6 +64,9 @@ public sealed partial class FileSdProvider : IDiscoveryProvider, IDisposable
 
     public string Mechanism => "file_sd";
 
+    /// <summary>Whether to watch directories for changes; off, only the refresh timer triggers reads.</summary>
+    internal bool WatchFiles { get; init; } = true;
+
     public async Task RunAsync(Action<IReadOnlyList<TargetGroup>> publish, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(publish);
@@ -187,6 +190,11 @@ public sealed partial class FileSdProvider : IDiscoveryProvider, IDisposable
 
     private void WatchDirectories()
     {
+        if (!WatchFiles)
+        {
+            return;
+        }
+
         lock (_watchers)
         {
             WatchDirectoriesLocked();

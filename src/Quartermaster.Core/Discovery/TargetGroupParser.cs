@@ -37,6 +37,12 @@ internal static class TargetGroupParser
         ReadOnlySpan<byte> utf8, string sourcePrefix, Label metaLabel, out List<TargetGroup> groups, out string? error)
     {
         groups = [];
+        if (utf8.TrimStart(" \t\r\n"u8).IsEmpty)
+        {
+            error = "unexpected end of JSON input";
+            return false;
+        }
+
         var reader = new Utf8JsonReader(utf8, isFinalBlock: true, state: new JsonReaderState(ReaderOptions));
         try
         {

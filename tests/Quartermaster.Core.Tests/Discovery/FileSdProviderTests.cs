@@ -1,0 +1,255 @@
+using Microsoft.Extensions.Time.Testing;
+using Quartermaster.Core.Config;
+using Quartermaster.Core.Discovery;
+
+namespace Quartermaster.Core.Tests.Discovery;
+
+public sealed class FileSdProviderTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly FakeTimeProvider _time = new();
+    private readonly List<string?> _transitions = [];
+    private readonly SourceStatus _status;
+    private readonly PublishRecorder _recorder = new();
+
+    public FileSdProviderTests()
+    {
+        _status = new SourceStatus("job", "file_sd", "files", (_, error) =>
+        {
+            lock (_transitions)
+            {
+                _transitions.Add(error);
+            }
+        });
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private FileSdProvider Provider(params string[] files) => Provider(watch: false, files);
+
+    private FileSdProvider Provider(bool watch, params string[] files) =>
+        new(new FileSdConfig { Files = files, RefreshInterval = PromDuration.FromSeconds(30) }, _status, _time)
+        {
+            WatchFiles = watch,
+        };
+
+    private string Line(string file, int index, string targets, string labels = "") =>
+        $"{_dir.File(file)}:{index} {targets} __meta_filepath=\"{_dir.File(file)}\"{labels}";
+
+    private IReadOnlyList<TargetGroup> RefreshOnce(FileSdProvider provider)
+    {
+        provider.Refresh(_recorder.Publish);
+        Assert.True(_recorder.TryTake(out var batch));
+        return batch!;
+    }
+
+    private void AssertNothingPublished(FileSdProvider provider)
+    {
+        provider.Refresh(_recorder.Publish);
+        Assert.False(_recorder.TryTake(out _));
+    }
+
+    [Fact]
+    public void Refresh_JsonAndYamlFiles_PublishesEveryGroupWithFilepath()
+    {
+        _dir.Write("a.json", """[{"targets":["a:1","a:2"],"labels":{"env":"prod"}},{"targets":["a:3"]}]""");
+        _dir.Write("b.yml", "- targets: ['b:1']\n  labels: {port: 9100}\n");
+        _dir.Write("c.YAML", "- targets: ['c:1']\n");
+
+        var batch = RefreshOnce(Provider(_dir.Path + "/*.json", _dir.Path + "/*.yml", _dir.File("c.YAML")));
+
+        Assert.Equal(
+            [
+                Line("a.json", 0, """{__address__="a:1"},{__address__="a:2"}""", ",env=\"prod\""),
+                Line("a.json", 1, """{__address__="a:3"}"""),
+                Line("b.yml", 0, """{__address__="b:1"}""", ",port=\"9100\""),
+                Line("c.YAML", 0, """{__address__="c:1"}"""),
+            ],
+            GroupFormat.Render(batch).Order(StringComparer.Ordinal));
+        Assert.Null(_status.LastError);
+    }
+
+    [Fact]
+    public void Refresh_NoMatchingFiles_PublishesEmptyBatchOnceThenNothing()
+    {
+        var provider = Provider(_dir.Path + "/*.json");
+
+        Assert.Empty(RefreshOnce(provider));
+        AssertNothingPublished(provider);
+    }
+
+    [Fact]
+    public void Refresh_OneFileChanged_PublishesOnlyThatFilesChangedGroups()
+    {
+        _dir.Write("a.json", """[{"targets":["a:1"]},{"targets":["a:2"]}]""");
+        _dir.Write("b.json", """[{"targets":["b:1"]}]""");
+        var provider = Provider(_dir.Path + "/*.json");
+        Assert.Equal(3, RefreshOnce(provider).Count);
+        AssertNothingPublished(provider);
+
+        _dir.Write("a.json", """[{"targets":["a:1"]},{"targets":["a:2","a:22"]}]""");
+
+        Assert.Equal([Line("a.json", 1, """{__address__="a:2"},{__address__="a:22"}""")], GroupFormat.Render(RefreshOnce(provider)));
+    }
+
+    [Fact]
+    public void Refresh_BrokenJson_KeepsLastTargetsAndReportsTheErrorOnce()
+    {
+        var path = _dir.Write("a.json", """[{"targets":["a:1"]}]""");
+        var provider = Provider(_dir.Path + "/*.json");
+        RefreshOnce(provider);
+
+        _dir.Write("a.json", "[{\"targets\":\n  [\"a:1\",]}]");
+        AssertNothingPublished(provider);
+        AssertNothingPublished(provider);
+
+        Assert.Equal(2, _status.Failures);
+        Assert.StartsWith($"error reading file \"{path}\": ", _status.LastError);
+        Assert.EndsWith("at line 2, column 10", _status.LastError);
+        lock (_transitions)
+        {
+            Assert.Equal([_status.LastError], _transitions);
+        }
+
+        _dir.Write("a.json", """[{"targets":["a:9"]}]""");
+        Assert.Equal([Line("a.json", 0, """{__address__="a:9"}""")], GroupFormat.Render(RefreshOnce(provider)));
+        Assert.Null(_status.LastError);
+        lock (_transitions)
+        {
+            Assert.Equal(2, _transitions.Count);
+            Assert.Null(_transitions[1]);
+        }
+    }
+
+    [Fact]
+    public void Refresh_BrokenFileThenDeleted_ItsGroupsPublishedEmpty()
+    {
+        _dir.Write("a.yml", "- targets: [a]\n- targets: [b]\n");
+        var provider = Provider(_dir.Path + "/*.yml");
+        RefreshOnce(provider);
+        _dir.Write("a.yml", "- targets: [a\n");
+        AssertNothingPublished(provider);
+        Assert.NotNull(_status.LastError);
+
+        File.Delete(_dir.File("a.yml"));
+
+        Assert.Equal([$"{_dir.File("a.yml")}:0  ", $"{_dir.File("a.yml")}:1  "], GroupFormat.Render(RefreshOnce(provider)));
+        Assert.Null(_status.LastError);
+    }
+
+    [Fact]
+    public void Refresh_FileShrinks_VanishedGroupsPublishedEmpty()
+    {
+        _dir.Write("a.json", """[{"targets":["a:1"]},{"targets":["a:2"]},{"targets":["a:3"]}]""");
+        var provider = Provider(_dir.File("a.json"));
+        RefreshOnce(provider);
+
+        _dir.Write("a.json", """[{"targets":["a:1"]}]""");
+
+        Assert.Equal([$"{_dir.File("a.json")}:1  ", $"{_dir.File("a.json")}:2  "], GroupFormat.Render(RefreshOnce(provider)));
+    }
+
+    [Fact]
+    public void Refresh_GroupLosesAllTargets_PublishedEmpty()
+    {
+        _dir.Write("a.json", """[{"targets":["a:1"]}]""");
+        var provider = Provider(_dir.File("a.json"));
+        RefreshOnce(provider);
+
+        _dir.Write("a.json", """[{"targets":[],"labels":{"k":"v"}}]""");
+
+        Assert.Equal([$"{_dir.File("a.json")}:0  "], GroupFormat.Render(RefreshOnce(provider)));
+    }
+
+    [Fact]
+    public void Refresh_MissingFileAppears_GroupsPublished()
+    {
+        var provider = Provider(_dir.File("late.json"));
+        Assert.Empty(RefreshOnce(provider));
+
+        _dir.Write("late.json", """[{"targets":["x:1"]}]""");
+
+        Assert.Equal([Line("late.json", 0, """{__address__="x:1"}""")], GroupFormat.Render(RefreshOnce(provider)));
+    }
+
+    [Fact]
+    public void Refresh_FileMatchedByTwoPatterns_ReadOnce()
+    {
+        _dir.Write("a.json", """[{"targets":["a:1"]}]""");
+
+        var batch = RefreshOnce(Provider(_dir.Path + "/*.json", _dir.File("a.json")));
+
+        Assert.Equal([Line("a.json", 0, """{__address__="a:1"}""")], GroupFormat.Render(batch));
+    }
+
+    [Fact]
+    public void Refresh_UserFilepathLabel_Overridden()
+    {
+        _dir.Write("a.yml", "- targets: [a]\n  labels: {__meta_filepath: mine, z: last}\n");
+
+        var batch = RefreshOnce(Provider(_dir.File("a.yml")));
+
+        Assert.Equal([Line("a.yml", 0, """{__address__="a"}""", ",z=\"last\"")], GroupFormat.Render(batch));
+    }
+
+    [Fact]
+    public async Task RunAsync_RefreshIntervalElapses_RereadsFiles()
+    {
+        _dir.Write("a.json", """[{"targets":["a:1"]}]""");
+        using var provider = Provider(_dir.Path + "/*.json");
+        using var cts = new CancellationTokenSource();
+        var run = provider.RunAsync(_recorder.Publish, cts.Token);
+        Assert.Single(await _recorder.NextAsync());
+
+        _dir.Write("a.json", """[{"targets":["a:2"]}]""");
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        Assert.Equal([Line("a.json", 0, """{__address__="a:2"}""")], GroupFormat.Render(await _recorder.NextAsync()));
+        await cts.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task RunAsync_FileWritten_ChangeNotificationTriggersRefresh()
+    {
+        _dir.Write("a.json", """[{"targets":["a:1"]}]""");
+        using var provider = Provider(watch: true, _dir.Path + "/*.json");
+        using var cts = new CancellationTokenSource();
+        var run = provider.RunAsync(_recorder.Publish, cts.Token);
+        Assert.Single(await _recorder.NextAsync());
+
+        // The fake clock never moves, so only a file-system notification can cause these refreshes.
+        _dir.Write("b.json", """[{"targets":["b:1"]}]""");
+        var added = await _recorder.NextMatchingAsync(batch => batch.Any(g => g.Source.StartsWith(_dir.File("b.json"), StringComparison.Ordinal)));
+        Assert.Equal([Line("b.json", 0, """{__address__="b:1"}""")], GroupFormat.Render(added));
+
+        File.Delete(_dir.File("a.json"));
+        var removed = await _recorder.NextMatchingAsync(batch => batch.Any(g => g.Targets.Count == 0));
+        Assert.Equal([$"{_dir.File("a.json")}:0  "], GroupFormat.Render(removed));
+
+        await cts.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task RunAsync_Cancelled_CompletesWithoutThrowing()
+    {
+        using var provider = Provider(watch: true, _dir.Path + "/*.json");
+        using var cts = new CancellationTokenSource();
+        var run = provider.RunAsync(_recorder.Publish, cts.Token);
+        await _recorder.NextAsync();
+
+        await cts.CancelAsync();
+
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.True(run.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public void Constructor_InvalidPath_Throws()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Provider("/a/*/b.json"));
+
+        Assert.StartsWith("path name \"/a/*/b.json\" is not valid for file discovery", error.Message);
+    }
+}
