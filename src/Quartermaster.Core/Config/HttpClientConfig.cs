@@ -14,6 +14,63 @@ public sealed class HttpClientConfig
     public bool EnableHttp2 { get; set; } = true;
 
     public string? ProxyUrl { get; set; }
+
+    public OAuth2Config? OAuth2 { get; set; }
+
+    /// <summary>A secret. Validation moves it into <see cref="Authorization"/>, so a validated config has none.</summary>
+    public string BearerToken { get; set; } = "";
+
+    public string BearerTokenFile { get; set; } = "";
+
+    public string NoProxy { get; set; } = "";
+
+    public bool ProxyFromEnvironment { get; set; }
+
+    /// <summary><c>proxy_connect_header</c>: header name to values; the values are secrets.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? ProxyConnectHeader { get; set; }
+
+    /// <summary><c>http_headers</c>: header name to plain values, secret values and files.</summary>
+    public IReadOnlyDictionary<string, HttpHeaderValues>? HttpHeaders { get; set; }
+}
+
+/// <summary>One <c>http_headers</c> entry.</summary>
+public sealed class HttpHeaderValues
+{
+    public IReadOnlyList<string> Values { get; set; } = [];
+
+    /// <summary>Secrets.</summary>
+    public IReadOnlyList<string> Secrets { get; set; } = [];
+
+    public IReadOnlyList<string> Files { get; set; } = [];
+}
+
+/// <summary>The <c>oauth2</c> client block.</summary>
+public sealed class OAuth2Config
+{
+    public string ClientId { get; set; } = "";
+
+    /// <summary>A secret.</summary>
+    public string ClientSecret { get; set; } = "";
+
+    public string ClientSecretFile { get; set; } = "";
+
+    public string ClientSecretRef { get; set; } = "";
+
+    public IReadOnlyList<string> Scopes { get; set; } = [];
+
+    public string TokenUrl { get; set; } = "";
+
+    public IReadOnlyDictionary<string, string>? EndpointParams { get; set; }
+
+    public TlsConfig TlsConfig { get; set; } = new();
+
+    public string? ProxyUrl { get; set; }
+
+    public string NoProxy { get; set; } = "";
+
+    public bool ProxyFromEnvironment { get; set; }
+
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? ProxyConnectHeader { get; set; }
 }
 
 public sealed class BasicAuth
@@ -26,6 +83,10 @@ public sealed class BasicAuth
     public string Password { get; set; } = "";
 
     public string? PasswordFile { get; set; }
+
+    public string? UsernameRef { get; set; }
+
+    public string? PasswordRef { get; set; }
 }
 
 public sealed class Authorization
@@ -36,6 +97,8 @@ public sealed class Authorization
     public string Credentials { get; set; } = "";
 
     public string? CredentialsFile { get; set; }
+
+    public string? CredentialsRef { get; set; }
 }
 
 public sealed class TlsConfig
@@ -60,4 +123,10 @@ public sealed class TlsConfig
     public string? MinVersion { get; set; }
 
     public string? MaxVersion { get; set; }
+
+    public string? CaRef { get; set; }
+
+    public string? CertRef { get; set; }
+
+    public string? KeyRef { get; set; }
 }

@@ -31,6 +31,56 @@ public sealed class ScrapeConfig
     public IReadOnlyList<FileSdConfig> FileSdConfigs { get; set; } = [];
 
     public IReadOnlyList<HttpSdConfig> HttpSdConfigs { get; set; } = [];
+
+    /// <summary><c>kubernetes_sd_configs</c>: parsed and serialised; discovery is provided elsewhere.</summary>
+    public IReadOnlyList<KubernetesSdConfig> KubernetesSdConfigs { get; set; } = [];
+
+    public bool HonorLabels { get; set; }
+
+    public bool HonorTimestamps { get; set; } = true;
+
+    public bool TrackTimestampsStaleness { get; set; }
+
+    /// <summary>After validation: the job's own list, the global one, or Prometheus' default.</summary>
+    public IReadOnlyList<string>? ScrapeProtocols { get; set; }
+
+    public string FallbackScrapeProtocol { get; set; } = "";
+
+    public bool? ScrapeNativeHistograms { get; set; }
+
+    public bool? AlwaysScrapeClassicHistograms { get; set; }
+
+    public bool? ConvertClassicHistogramsToNhcb { get; set; }
+
+    public string ScrapeFailureLogFile { get; set; } = "";
+
+    public bool EnableCompression { get; set; } = true;
+
+    /// <summary><c>body_size_limit</c> in bytes (base-2 units); 0 means no limit.</summary>
+    public long BodySizeLimit { get; set; }
+
+    public ulong SampleLimit { get; set; }
+
+    public ulong TargetLimit { get; set; }
+
+    public ulong LabelLimit { get; set; }
+
+    public ulong LabelNameLengthLimit { get; set; }
+
+    public ulong LabelValueLengthLimit { get; set; }
+
+    public ulong NativeHistogramBucketLimit { get; set; }
+
+    public double NativeHistogramMinBucketFactor { get; set; }
+
+    public ulong KeepDroppedTargets { get; set; }
+
+    /// <summary><c>utf8</c> or <c>legacy</c> after validation.</summary>
+    public string MetricNameValidationScheme { get; set; } = "";
+
+    public string MetricNameEscapingScheme { get; set; } = "";
+
+    public bool? ExtraScrapeMetrics { get; set; }
 }
 
 /// <summary>A <c>file_sd_configs</c> entry.</summary>

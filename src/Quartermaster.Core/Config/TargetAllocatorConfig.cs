@@ -43,6 +43,12 @@ public sealed class TargetAllocatorConfig
     public string ConsistentHashingRingVersion { get; set; } = "v0.10";
 
     public bool RelabelFilteringEnabled => FilterStrategy == "relabel-config";
+
+    /// <summary>The <c>telemetry</c> block as YAML text (validated, not yet modelled); null when absent.</summary>
+    public string? TelemetryYaml { get; set; }
+
+    /// <summary>Non-fatal findings of loading, such as unknown keys that were ignored.</summary>
+    public IReadOnlyList<string> Warnings { get; set; } = [];
 }
 
 /// <summary>The <c>config:</c> block: Prometheus' <c>global</c> and <c>scrape_configs</c>.</summary>
@@ -62,6 +68,37 @@ public sealed class GlobalConfig
     public PromDuration EvaluationInterval { get; set; } = PromDuration.FromSeconds(60);
 
     public IReadOnlyList<string>? ScrapeProtocols { get; set; }
+
+    public long BodySizeLimit { get; set; }
+
+    public ulong SampleLimit { get; set; }
+
+    public ulong TargetLimit { get; set; }
+
+    public ulong LabelLimit { get; set; }
+
+    public ulong LabelNameLengthLimit { get; set; }
+
+    public ulong LabelValueLengthLimit { get; set; }
+
+    public ulong KeepDroppedTargets { get; set; }
+
+    public string ScrapeFailureLogFile { get; set; } = "";
+
+    public bool ScrapeNativeHistograms { get; set; }
+
+    public bool AlwaysScrapeClassicHistograms { get; set; }
+
+    public bool ConvertClassicHistogramsToNhcb { get; set; }
+
+    public bool ExtraScrapeMetrics { get; set; }
+
+    /// <summary><c>utf8</c> or <c>legacy</c>; empty until resolved.</summary>
+    public string MetricNameValidationScheme { get; set; } = "";
+
+    public string MetricNameEscapingScheme { get; set; } = "";
+
+    public IReadOnlyList<KeyValuePair<string, string>> ExternalLabels { get; set; } = [];
 }
 
 /// <summary>A Kubernetes label selector (<c>matchLabels</c>, <c>matchExpressions</c>).</summary>
@@ -83,6 +120,39 @@ public sealed class PrometheusCrConfig
     public IReadOnlyList<string>? DenyNamespaces { get; set; }
 
     public PromDuration ScrapeInterval { get; set; } = PromDuration.FromSeconds(30);
+
+    public PromDuration EvaluationInterval { get; set; }
+
+    /// <summary>Default: OpenMetricsText1.0.0, OpenMetricsText0.0.1, PrometheusText1.0.0, PrometheusText0.0.4.</summary>
+    public IReadOnlyList<string> ScrapeProtocols { get; set; } = DefaultScrapeProtocols;
+
+    public IReadOnlyList<string>? SecretNamespaces { get; set; }
+
+    public bool DenyFsAccessThroughSms { get; set; }
+
+    /// <summary><c>null</c> selects nothing (prometheus-operator semantics).</summary>
+    public LabelSelector? PodMonitorSelector { get; set; }
+
+    /// <summary>Defaults to the empty selector: all namespaces.</summary>
+    public LabelSelector? PodMonitorNamespaceSelector { get; set; } = new();
+
+    public LabelSelector? ServiceMonitorSelector { get; set; }
+
+    public LabelSelector? ServiceMonitorNamespaceSelector { get; set; } = new();
+
+    public LabelSelector? ScrapeConfigSelector { get; set; }
+
+    public LabelSelector? ScrapeConfigNamespaceSelector { get; set; } = new();
+
+    public LabelSelector? ProbeSelector { get; set; }
+
+    public LabelSelector? ProbeNamespaceSelector { get; set; } = new();
+
+    /// <summary><c>scrape_classes</c> kept as the YAML text of the sequence, for the CR watcher to decode.</summary>
+    public string? ScrapeClassesYaml { get; set; }
+
+    public static IReadOnlyList<string> DefaultScrapeProtocols { get; } =
+        ["OpenMetricsText1.0.0", "OpenMetricsText0.0.1", "PrometheusText1.0.0", "PrometheusText0.0.4"];
 }
 
 public sealed class HttpsServerConfig
