@@ -1,8 +1,3 @@
-using Quartermaster.Api;
-using Quartermaster.Core.Allocation;
-using Quartermaster.Core.Config;
-using Quartermaster.Core.Pipeline;
-using Quartermaster.Discovery;
 using Quartermaster.Hosting;
 
 var options = CommandLine.Parse(args, Console.Error, out var exitCode);

@@ -4,6 +4,7 @@ using System.Text;
 using Quartermaster.Core.Allocation;
 using Quartermaster.Core.Config;
 using Quartermaster.Core.Pipeline;
+using Quartermaster.Core.Relabeling;
 using Quartermaster.Discovery;
 
 namespace Quartermaster.Hosting;
@@ -129,7 +130,7 @@ internal sealed class ConfigService : BackgroundService
         {
             try
             {
-                await changed.WaitAsync(PollInterval, _time, stoppingToken);
+                await changed.WaitAsync(PollInterval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -173,7 +174,8 @@ internal sealed class ConfigService : BackgroundService
 
     private TargetAllocatorConfig Parse(string text)
     {
-        var config = TargetAllocatorConfigLoader.Load(text, _source.DisplayName, _environment, _options.Overrides, SupportedMechanisms);
+        var config = TargetAllocatorConfigLoader.Load(
+            text, _source.DisplayName, _environment, _options.Overrides, rule => Relabeler.Validate(rule, legacyNameValidation: false), SupportedMechanisms);
         foreach (var warning in config.Warnings)
         {
             Log.ConfigWarning(_logger, warning);

@@ -21,6 +21,9 @@ internal static partial class Log
     [LoggerMessage(1005, LogLevel.Information, "Configuration file {Source} changed; reloading", EventName = "ConfigChanged")]
     public static partial void ConfigChanged(ILogger logger, string source);
 
+    [LoggerMessage(1006, LogLevel.Critical, "Invalid configuration: {Errors}", EventName = "InvalidConfig")]
+    public static partial void InvalidConfig(ILogger logger, string errors);
+
     [LoggerMessage(2000, LogLevel.Warning, "Discovery {Mechanism} {Name} of job '{Job}' failed; its last targets are kept: {Reason}", EventName = "DiscoveryFailing")]
     public static partial void DiscoveryFailing(ILogger logger, string mechanism, string name, string job, string reason);
 

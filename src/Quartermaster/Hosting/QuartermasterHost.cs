@@ -1,4 +1,3 @@
-using System.Net;
 using OpenTelemetry.Metrics;
 using Quartermaster.Api;
 using Quartermaster.Core.Allocation;
@@ -80,7 +79,7 @@ internal static class QuartermasterHost
         }
         catch (ConfigException ex)
         {
-            logger.LogCritical("Invalid configuration: {Errors}", ex.Message);
+            Log.InvalidConfig(logger, ex.Message);
             return null;
         }
 

@@ -28,8 +28,8 @@ public sealed class FakeTarget : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
+        app.Urls.Add("http://127.0.0.1:0");
         FakeTarget? self = null;
         app.MapGet("/metrics", (HttpContext ctx) =>
         {
