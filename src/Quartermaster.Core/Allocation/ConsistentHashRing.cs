@@ -177,8 +177,9 @@ public sealed class ConsistentHashRing
         // Worst case is 3 UTF-8 bytes per UTF-16 unit; checking that bound avoids a counting pass for short keys.
         var maxBytes = text.Length * 3;
         byte[]? rented = null;
+        // Sized to the key rather than the threshold: the runtime zeroes stackalloc memory, so smaller is cheaper.
         var buffer = maxBytes <= StackallocThreshold
-            ? stackalloc byte[StackallocThreshold]
+            ? stackalloc byte[maxBytes]
             : (rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetByteCount(text)));
         try
         {
