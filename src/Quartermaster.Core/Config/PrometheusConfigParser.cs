@@ -101,7 +101,7 @@ internal sealed partial class PrometheusConfigParser
             }
         }
 
-        result.Global = globalNode is null ? new GlobalConfig() : ParseGlobal(globalNode, YamlReader.Join(path, "global"));
+        result.Global = ParseGlobal(globalNode ?? new YamlMappingNode(), YamlReader.Join(path, "global"));
         if (scrapeNode is not null)
         {
             result.ScrapeConfigs = ParseScrapeConfigs(scrapeNode, YamlReader.Join(path, "scrape_configs"), result.Global);

@@ -96,16 +96,39 @@ public static class TargetAllocatorConfigLoader
     private static YamlNode? ParseYaml(string text, string sourceName)
     {
         var stream = new YamlStream();
+        var parser = new TrackingParser(new Parser(new StringReader(text)));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException ex)
         {
-            var line = ex.Start.Line;
-            var column = ex.Start.Column;
-            var message = ex.InnerException is YamlException inner && inner.Message.Length > 0 ? inner.Message : ex.Message;
-            throw new ConfigException([$"{sourceName}:{line}:{column}: {StripMark(message)}"]);
+            // "While scanning X, found Y" errors carry the enclosing construct's position too; report the furthest
+            // position in the chain, which is where the problem was found.
+            var mark = ex.Start;
+            var message = ex.Message;
+            for (Exception? e = ex; e is not null; e = e.InnerException)
+            {
+                if (e is YamlException y)
+                {
+                    message = y.Message;
+                    foreach (var m in new[] { y.Start, y.End, parser.LastEnd })
+                    {
+                        if (m.Line > mark.Line || (m.Line == mark.Line && m.Column > mark.Column))
+                        {
+                            mark = m;
+                        }
+                    }
+                }
+            }
+
+            throw new ConfigException([$"{sourceName}:{mark.Line}:{mark.Column}: {StripMark(message)}"]);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Some malformed documents surface as a non-YAML exception; report where parsing stopped.
+            var mark = parser.LastEnd;
+            throw new ConfigException([$"{sourceName}:{mark.Line}:{mark.Column}: malformed YAML ({ex.Message})"]);
         }
 
         return stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
@@ -550,5 +573,23 @@ public static class TargetAllocatorConfigLoader
         }
 
         return sb.ToString();
+    }
+
+    private sealed class TrackingParser(IParser inner) : IParser
+    {
+        public Mark LastEnd { get; private set; } = Mark.Empty;
+
+        public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            var moved = inner.MoveNext();
+            if (inner.Current is { } current)
+            {
+                LastEnd = current.End;
+            }
+
+            return moved;
+        }
     }
 }
