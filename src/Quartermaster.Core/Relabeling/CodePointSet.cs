@@ -314,45 +314,87 @@ internal sealed class CodePointSet
     private static UnicodeCategory CategoryOf(int cp) =>
         cp is >= 0xD800 and <= 0xDFFF ? UnicodeCategory.Surrogate : Rune.GetUnicodeCategory(new Rune(cp));
 
-    // Case-folding orbits: code points grouped by lower(upper(c)) under the invariant culture. This reproduces
-    // Go's simple-fold orbits, including K/k/U+212A and S/s/U+017F; it differs only where .NET's invariant
-    // mappings differ from Go's (U+0130, U+0131).
+    // Go's simple-fold orbits whose members .NET's invariant casing does not connect (from Go's unicode caseOrbit
+    // table; under InvariantGlobalization .NET does not map U+017F to 'S').
+    private static readonly (int A, int B)[] GoFoldEdges =
+    [
+        (0x017F, 0x0073), (0x00B5, 0x03BC), (0x0345, 0x03B9), (0x03D0, 0x03B2), (0x03F5, 0x03B5), (0x03D1, 0x03B8),
+        (0x03F4, 0x03B8), (0x1FBE, 0x03B9), (0x03F0, 0x03BA), (0x03D6, 0x03C0), (0x03F1, 0x03C1), (0x03C2, 0x03C3),
+        (0x03D5, 0x03C6), (0x1E9B, 0x1E61), (0x1E9E, 0x00DF), (0x2126, 0x03C9), (0x212A, 0x006B), (0x212B, 0x00E5),
+        (0x1C80, 0x0432), (0x1C81, 0x0434), (0x1C82, 0x043E), (0x1C83, 0x0441), (0x1C84, 0x0442), (0x1C85, 0x0442),
+        (0x1C86, 0x044A), (0x1C87, 0x0463), (0x1C88, 0xA64B), (0x01C5, 0x01C4), (0x01C5, 0x01C6), (0x01C8, 0x01C7),
+        (0x01C8, 0x01C9), (0x01CB, 0x01CA), (0x01CB, 0x01CC), (0x01F2, 0x01F1), (0x01F2, 0x01F3),
+    ];
+
+    // Case-folding orbits: code points connected by .NET's invariant upper/lower mappings plus Go's extra orbit
+    // edges. U+0130 and U+0131 fold to nothing in Go (their caseOrbit entries map to themselves).
     private static (int[] Keys, Dictionary<int, int[]> Orbits) BuildFoldOrbits()
     {
-        var groups = new Dictionary<int, List<int>>();
+        var parent = new Dictionary<int, int>();
+        int Find(int x)
+        {
+            while (parent.TryGetValue(x, out var p) && p != x)
+            {
+                x = p;
+            }
+
+            return x;
+        }
+
+        void Union(int a, int b)
+        {
+            parent.TryAdd(a, a);
+            parent.TryAdd(b, b);
+            var ra = Find(a);
+            var rb = Find(b);
+            if (ra != rb)
+            {
+                parent[Math.Max(ra, rb)] = Math.Min(ra, rb);
+            }
+        }
+
         for (var cp = 0; cp <= MaxRune; cp++)
         {
-            if (cp is >= 0xD800 and <= 0xDFFF)
+            if (cp is (>= 0xD800 and <= 0xDFFF) or 0x130 or 0x131)
             {
                 continue;
             }
 
             var rune = new Rune(cp);
-            var upper = Rune.ToUpperInvariant(rune);
-            var lower = Rune.ToLowerInvariant(rune);
-            if (upper == rune && lower == rune)
+            var upper = Rune.ToUpperInvariant(rune).Value;
+            var lower = Rune.ToLowerInvariant(rune).Value;
+            if (upper != cp && upper is not (0x130 or 0x131))
             {
-                continue;
+                Union(cp, upper);
             }
 
-            var key = Rune.ToLowerInvariant(upper).Value;
-            if (!groups.TryGetValue(key, out var list))
+            if (lower != cp && lower is not (0x130 or 0x131))
+            {
+                Union(cp, lower);
+            }
+        }
+
+        foreach (var (a, b) in GoFoldEdges)
+        {
+            Union(a, b);
+        }
+
+        var groups = new Dictionary<int, List<int>>();
+        foreach (var cp in parent.Keys)
+        {
+            var root = Find(cp);
+            if (!groups.TryGetValue(root, out var list))
             {
                 list = [];
-                groups[key] = list;
+                groups[root] = list;
             }
 
             list.Add(cp);
         }
 
         var orbits = new Dictionary<int, int[]>();
-        foreach (var (key, members) in groups)
+        foreach (var members in groups.Values)
         {
-            if (!members.Contains(key))
-            {
-                members.Add(key);
-            }
-
             if (members.Count < 2)
             {
                 continue;

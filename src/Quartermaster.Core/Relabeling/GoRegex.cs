@@ -11,12 +11,17 @@ namespace Quartermaster.Core.Relabeling;
 /// Patterns run on <see cref="RegexOptions.NonBacktracking"/> (linear time, like Go), which gives the same
 /// leftmost-first submatches for these anchored patterns. Go's ASCII <c>\b</c>/<c>\B</c> needs lookarounds, which
 /// NonBacktracking refuses; such patterns (and any the engine rejects as too large) fall back to the backtracking
-/// engine with a match timeout, and a timed-out match counts as "no match".
+/// engine with a match timeout, and a timed-out match counts as "no match". So do very large translated patterns
+/// (Unicode category classes), which NonBacktracking is slow to construct.
 /// </remarks>
 public sealed class GoRegex
 {
     private static readonly ConcurrentDictionary<string, GoRegex> Cache = new(StringComparer.Ordinal);
     private static readonly TimeSpan BacktrackingTimeout = TimeSpan.FromSeconds(1);
+
+    // Very large translated classes (\pL and friends expand to thousands of ranges) take seconds to build on the
+    // NonBacktracking engine; such patterns use the backtracking engine with a match timeout instead.
+    private const int NonBacktrackingPatternLimit = 4000;
 
     private readonly Regex _regex;
     private readonly MatchKind _kind;
@@ -36,7 +41,7 @@ public sealed class GoRegex
         };
 
         const RegexOptions Common = RegexOptions.CultureInvariant;
-        if (translation.NeedsBacktracking)
+        if (translation.NeedsBacktracking || Pattern.Length > NonBacktrackingPatternLimit)
         {
             _regex = new Regex(Pattern, Common, BacktrackingTimeout);
             UsesNonBacktracking = false;

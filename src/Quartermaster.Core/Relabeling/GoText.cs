@@ -21,7 +21,11 @@ internal static class GoText
         {
             if (Rune.DecodeFromUtf16(s.AsSpan(i), out var rune, out var consumed) != System.Buffers.OperationStatus.Done)
             {
-                sb.Append("\\x").Append(((int)s[i] & 0xFF).ToString("x2", CultureInfo.InvariantCulture));
+                // A lone surrogate: quote its three generalized-UTF-8 bytes, as Go quotes invalid bytes.
+                int unit = s[i];
+                sb.Append("\\x").Append((0xE0 | (unit >> 12)).ToString("x2", CultureInfo.InvariantCulture))
+                    .Append("\\x").Append((0x80 | ((unit >> 6) & 0x3F)).ToString("x2", CultureInfo.InvariantCulture))
+                    .Append("\\x").Append((0x80 | (unit & 0x3F)).ToString("x2", CultureInfo.InvariantCulture));
                 i++;
                 continue;
             }
@@ -129,6 +133,7 @@ internal static class GoText
             {
                 (false, 0x130) => new Rune('i'),
                 (true, 0x131) => new Rune('I'),
+                (true, 0x17F) => new Rune('S'), // .NET's invariant-globalization casing omits this mapping.
                 (false, _) => Rune.ToLowerInvariant(rune),
                 _ => Rune.ToUpperInvariant(rune),
             };
