@@ -11,8 +11,6 @@ internal sealed class GroupTracker
     private Dictionary<string, TargetGroup> _published = new(StringComparer.Ordinal);
     private bool _publishedOnce;
 
-    public IReadOnlyDictionary<string, TargetGroup> Published => _published;
-
     /// <summary>
     /// Replaces the tracked state with <paramref name="current"/> (the complete set of groups) and returns the
     /// changes, or <c>null</c> when nothing changed. The first call always returns a list, possibly empty.

@@ -97,8 +97,9 @@ public sealed partial class HttpSdProvider : IDiscoveryProvider, IDisposable
         ArgumentNullException.ThrowIfNull(publish);
         try
         {
-            await RefreshAsync(publish, cancellationToken).ConfigureAwait(false);
+            // The ticker starts with the first refresh, so the schedule does not drift by the first request's latency.
             using var timer = new PeriodicTimer(_timeout, _timeProvider);
+            await RefreshAsync(publish, cancellationToken).ConfigureAwait(false);
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
                 await RefreshAsync(publish, cancellationToken).ConfigureAwait(false);
