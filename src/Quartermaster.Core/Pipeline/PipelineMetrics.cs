@@ -12,16 +12,26 @@ public sealed class PipelineMetrics
     public const string MeterName = "targetallocator";
 
     private readonly Histogram<double> _timeToAllocate;
+    private readonly Histogram<double> _processTargets;
 
     public PipelineMetrics(IMeterFactory meterFactory, Func<ServingSnapshot> snapshot, Func<string> strategy)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(new MeterOptions(MeterName));
+        // No unit on purpose: a unit would make the exporter append "_seconds" to upstream's name.
         _timeToAllocate = meter.CreateHistogram<double>(
             "opentelemetry_allocator_time_to_allocate",
-            unit: "s",
-            description: "The time it takes to allocate",
+            description: "The time it takes to allocate, in seconds",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000] });
+        _processTargets = meter.CreateHistogram<double>(
+            "opentelemetry_allocator_process_targets_duration_seconds",
+            unit: "s",
+            description: "Duration of processing targets.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 5, 10, 30, 60, 120] });
+        meter.CreateObservableGauge(
+            "opentelemetry_allocator_collectors_discovered",
+            () => (long)snapshot().Collectors.Count,
+            description: "Number of collectors discovered.");
         meter.CreateObservableGauge(
             "opentelemetry_allocator_targets",
             () => snapshot().JobStats.Select(j => new Measurement<double>(j.Value.Discovered, new KeyValuePair<string, object?>("job_name", j.Key))),
@@ -49,6 +59,14 @@ public sealed class PipelineMetrics
             "quartermaster_targets_duplicate",
             () => snapshot().JobStats.Select(j => new Measurement<long>(j.Value.Duplicates, new KeyValuePair<string, object?>("job_name", j.Key))),
             description: "Targets collapsed into another target with the same identity after relabeling, per job.");
+    }
+
+    public void RecordProcessTargets(TimeSpan elapsed)
+    {
+        if (_processTargets.Enabled)
+        {
+            _processTargets.Record(elapsed.TotalSeconds);
+        }
     }
 
     public void RecordTimeToAllocate(string method, string strategy, TimeSpan elapsed)

@@ -207,6 +207,7 @@ public sealed class TargetPipeline
         _dirtyJobs.Clear();
         if (processed > 0)
         {
+            _metrics?.RecordProcessTargets(_time.GetElapsedTime(start));
             _metrics?.RecordTimeToAllocate("SetTargets", _allocator.Strategy.Name, _time.GetElapsedTime(start));
         }
 

@@ -31,6 +31,13 @@ internal static class ApiEndpoints
             if (duration.Enabled)
             {
                 var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "";
+
+                // Upstream labels requests with its router's template.
+                if (route == "/jobs/{*rest}")
+                {
+                    route = "/jobs/:job_id/targets";
+                }
+
                 duration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, new KeyValuePair<string, object?>("path", route));
             }
         });

@@ -1,4 +1,5 @@
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Quartermaster.Api;
 using Quartermaster.Core.Allocation;
 using Quartermaster.Core.Config;
@@ -43,7 +44,9 @@ internal static class QuartermasterHost
         builder.Services.AddSingleton<ConfigService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigService>());
         builder.Services.AddHostedService<PipelineService>();
-        builder.Services.AddOpenTelemetry().WithMetrics(m => m
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("quartermaster"))
+            .WithMetrics(m => m
             .AddMeter(PipelineMetrics.MeterName)
             .AddPrometheusExporter());
         configure?.Invoke(builder);
