@@ -33,46 +33,6 @@ public sealed class HttpClientConfig
     public IReadOnlyDictionary<string, HttpHeaderValues>? HttpHeaders { get; set; }
 }
 
-/// <summary>One <c>http_headers</c> entry.</summary>
-public sealed class HttpHeaderValues
-{
-    public IReadOnlyList<string> Values { get; set; } = [];
-
-    /// <summary>Secrets.</summary>
-    public IReadOnlyList<string> Secrets { get; set; } = [];
-
-    public IReadOnlyList<string> Files { get; set; } = [];
-}
-
-/// <summary>The <c>oauth2</c> client block.</summary>
-public sealed class OAuth2Config
-{
-    public string ClientId { get; set; } = "";
-
-    /// <summary>A secret.</summary>
-    public string ClientSecret { get; set; } = "";
-
-    public string ClientSecretFile { get; set; } = "";
-
-    public string ClientSecretRef { get; set; } = "";
-
-    public IReadOnlyList<string> Scopes { get; set; } = [];
-
-    public string TokenUrl { get; set; } = "";
-
-    public IReadOnlyDictionary<string, string>? EndpointParams { get; set; }
-
-    public TlsConfig TlsConfig { get; set; } = new();
-
-    public string? ProxyUrl { get; set; }
-
-    public string NoProxy { get; set; } = "";
-
-    public bool ProxyFromEnvironment { get; set; }
-
-    public IReadOnlyDictionary<string, IReadOnlyList<string>>? ProxyConnectHeader { get; set; }
-}
-
 public sealed class BasicAuth
 {
     public string Username { get; set; } = "";

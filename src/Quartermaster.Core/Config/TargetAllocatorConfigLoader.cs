@@ -112,7 +112,7 @@ public static class TargetAllocatorConfigLoader
                 if (e is YamlException y)
                 {
                     message = y.Message;
-                    foreach (var m in new[] { y.Start, y.End, parser.LastEnd })
+                    foreach (var m in new[] { y.Start, y.End })
                     {
                         if (m.Line > mark.Line || (m.Line == mark.Line && m.Column > mark.Column))
                         {

@@ -285,4 +285,20 @@ public sealed class TargetAllocatorConfigLoaderTests
             ],
             errors);
     }
+
+    [Fact]
+    public void Load_DuplicateKey_ReportsPosition()
+    {
+        var ex = Assert.Throws<ConfigException>(() => Load("listen_addr: ':1'\nlisten_addr: ':2'\n"));
+        Assert.StartsWith("test.yaml:2:", Assert.Single(ex.Errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_EmptyFile_ReportsRequiredSettings()
+    {
+        var ex = Assert.Throws<ConfigException>(() => Load("", env: new Dictionary<string, string>()));
+        Assert.Equal(
+            ["at least one scrape config must be defined, or Prometheus CR watching must be enabled", "collector_namespace: collector namespace must be set"],
+            ex.Errors);
+    }
 }
