@@ -2,7 +2,7 @@ namespace Quartermaster.Core.Labels;
 
 /// <summary>
 /// Prometheus <c>labels.Builder</c>: a sorted base label set plus an insertion-ordered list of added labels and a
-/// list of deleted names. Empty values mean "absent". Reusable: <see cref="Reset(ReadOnlySpan{Label})"/> keeps the
+/// set of deleted names. Empty values mean "absent". Reusable: <see cref="Reset(ReadOnlySpan{Label})"/> keeps the
 /// internal buffers, so a builder processes many targets without allocating.
 /// </summary>
 /// <remarks>Not thread-safe. Spec: prometheus.md §1.3, upstream-ta.md §3.2.</remarks>
@@ -10,10 +10,11 @@ public sealed class LabelsBuilder
 {
     private Label[] _base = new Label[64];
     private int _baseCount;
+    // A base label is hidden once its name is deleted or added (Go checks the del and add lists on every Range;
+    // both only grow until Reset, so a per-base-label flag is equivalent and avoids the scans).
+    private bool[] _baseHidden = new bool[64];
     private Label[] _add = new Label[16];
     private int _addCount;
-    private string[] _del = new string[16];
-    private int _delCount;
 
     public LabelsBuilder()
     {
@@ -33,25 +34,22 @@ public sealed class LabelsBuilder
         if (_base.Length < sortedBase.Length)
         {
             _base = new Label[Math.Max(sortedBase.Length, _base.Length * 2)];
+            _baseHidden = new bool[_base.Length];
         }
-        else
+        else if (_baseCount > sortedBase.Length)
         {
-            Array.Clear(_base, sortedBase.Length, _baseCount > sortedBase.Length ? _baseCount - sortedBase.Length : 0);
+            Array.Clear(_base, sortedBase.Length, _baseCount - sortedBase.Length);
         }
 
         sortedBase.CopyTo(_base);
         _baseCount = sortedBase.Length;
+        for (var i = 0; i < sortedBase.Length; i++)
+        {
+            _baseHidden[i] = sortedBase[i].Value.Length == 0;
+        }
+
         Array.Clear(_add, 0, _addCount);
         _addCount = 0;
-        Array.Clear(_del, 0, _delCount);
-        _delCount = 0;
-        foreach (var label in sortedBase)
-        {
-            if (label.Value.Length == 0)
-            {
-                AppendDel(label.Name);
-            }
-        }
     }
 
     /// <summary>The value of <paramref name="name"/>, or <c>""</c> when it is absent or deleted.</summary>
@@ -65,13 +63,8 @@ public sealed class LabelsBuilder
             }
         }
 
-        if (IsDeleted(name))
-        {
-            return "";
-        }
-
         var index = FindBase(name);
-        return index >= 0 ? _base[index].Value : "";
+        return index >= 0 && !_baseHidden[index] ? _base[index].Value : "";
     }
 
     /// <summary>Sets a label; an empty value deletes it. An existing added label keeps its position.</summary>
@@ -98,6 +91,7 @@ public sealed class LabelsBuilder
         }
 
         _add[_addCount++] = new Label(name, value);
+        Hide(name);
     }
 
     /// <summary>Removes <paramref name="name"/> from the added list and marks it deleted in the base.</summary>
@@ -113,11 +107,7 @@ public sealed class LabelsBuilder
             }
         }
 
-        // Go appends unconditionally; the list is only used for membership, so a duplicate adds nothing.
-        if (!IsDeleted(name))
-        {
-            AppendDel(name);
-        }
+        Hide(name);
     }
 
     /// <summary>
@@ -157,40 +147,13 @@ public sealed class LabelsBuilder
         return result;
     }
 
-    private bool IsDeleted(string name)
+    private void Hide(string name)
     {
-        for (var i = 0; i < _delCount; i++)
+        var index = FindBase(name);
+        if (index >= 0)
         {
-            if (string.Equals(_del[i], name, StringComparison.Ordinal))
-            {
-                return true;
-            }
+            _baseHidden[index] = true;
         }
-
-        return false;
-    }
-
-    private bool IsAdded(string name)
-    {
-        for (var i = 0; i < _addCount; i++)
-        {
-            if (string.Equals(_add[i].Name, name, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private void AppendDel(string name)
-    {
-        if (_delCount == _del.Length)
-        {
-            Array.Resize(ref _del, _del.Length * 2);
-        }
-
-        _del[_delCount++] = name;
     }
 
     private int FindBase(string name)
@@ -238,13 +201,12 @@ public sealed class LabelsBuilder
             var b = _builder;
             while (++_index < b._baseCount)
             {
-                var label = b._base[_index];
-                if (b.IsDeleted(label.Name) || b.IsAdded(label.Name))
+                if (b._baseHidden[_index])
                 {
                     continue;
                 }
 
-                Current = label;
+                Current = b._base[_index];
                 return true;
             }
 

@@ -5,6 +5,9 @@ namespace Quartermaster.Core.Relabeling;
 /// <summary>Go <c>Regexp.Expand</c>: <c>$1 ${1} $name ${name} $$</c> with Go's longest-name rule (prometheus.md §1.7).</summary>
 public static class GoExpand
 {
+    [ThreadStatic]
+    private static StringBuilder? t_builder;
+
     /// <summary>Expands <paramref name="template"/> against <paramref name="match"/> into a new string.</summary>
     public static string Expand(string template, GoMatch match)
     {
@@ -15,9 +18,23 @@ public static class GoExpand
             return template;
         }
 
-        var sb = new StringBuilder(template.Length + match.Input.Length);
+        if (template is "$1" or "${1}")
+        {
+            // The operator's most common template: reuse the input string when group 1 spans all of it.
+            var group = match.Group(1, out _);
+            return group.Length == match.Input.Length ? match.Input : group.ToString();
+        }
+
+        var sb = t_builder ??= new StringBuilder(256);
+        sb.Clear();
         Expand(sb, template, match);
-        return sb.ToString();
+        var result = sb.ToString();
+        if (sb.Capacity > 4096)
+        {
+            t_builder = null;
+        }
+
+        return result;
     }
 
     public static void Expand(StringBuilder destination, string template, GoMatch match)

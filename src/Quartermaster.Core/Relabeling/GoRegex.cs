@@ -16,6 +16,8 @@ namespace Quartermaster.Core.Relabeling;
 /// </remarks>
 public sealed class GoRegex
 {
+    private const int MaxCacheEntries = 4096;
+
     private static readonly ConcurrentDictionary<string, GoRegex> Cache = new(StringComparer.Ordinal);
     private static readonly TimeSpan BacktrackingTimeout = TimeSpan.FromSeconds(1);
 
@@ -91,6 +93,13 @@ public sealed class GoRegex
         }
 
         var created = new GoRegex(source);
+
+        // Reloads can bring new regexes forever; a full reset keeps the cache bounded (entries are rebuilt on demand).
+        if (Cache.Count >= MaxCacheEntries)
+        {
+            Cache.Clear();
+        }
+
         return Cache.GetOrAdd(source, created);
     }
 

@@ -53,11 +53,17 @@ internal sealed class GoRegexTranslator
     };
 
     private readonly string _src;
+    private readonly bool _codeUnitLoops;
     private readonly List<string> _groupNames = [""];
     private int _pos;
     private bool _needsBacktracking;
+    private bool _codeUnitLoopsUnsafe;
 
-    private GoRegexTranslator(string source) => _src = source;
+    private GoRegexTranslator(string source, bool codeUnitLoops)
+    {
+        _src = source;
+        _codeUnitLoops = codeUnitLoops;
+    }
 
     [Flags]
     private enum GoFlags
@@ -70,11 +76,21 @@ internal sealed class GoRegexTranslator
     }
 
     /// <summary>Translates a complete Go expression (callers add Prometheus' <c>^(?s:…)$</c> wrapper themselves).</summary>
-    public static GoRegexTranslation Translate(string goPattern)
+    public static GoRegexTranslation Translate(string goPattern) => Translate(goPattern, codeUnitLoops: true);
+
+    /// <summary>Translates; <paramref name="codeUnitLoops"/> false disables the <c>.*</c> fast form (for tests).</summary>
+    internal static GoRegexTranslation Translate(string goPattern, bool codeUnitLoops)
     {
-        var translator = new GoRegexTranslator(goPattern);
+        var translator = new GoRegexTranslator(goPattern, codeUnitLoops);
         var flags = GoFlags.None;
         var piece = translator.ParseAlternation(ref flags, 0, topLevel: true);
+        if (translator._codeUnitLoopsUnsafe)
+        {
+            translator = new GoRegexTranslator(goPattern, codeUnitLoops: false);
+            flags = GoFlags.None;
+            piece = translator.ParseAlternation(ref flags, 0, topLevel: true);
+        }
+
         return new GoRegexTranslation(piece.Text, translator._groupNames.ToArray(), translator._needsBacktracking);
     }
 
@@ -89,11 +105,13 @@ internal sealed class GoRegexTranslator
 
         var alternatives = new List<string>();
         var product = 0L;
+        var hasLoop = false;
         while (true)
         {
             var concat = ParseConcat(ref flags, depth);
             alternatives.Add(concat.Text);
             product = Math.Max(product, concat.RepeatProduct);
+            hasLoop |= concat.HasCodeUnitLoop;
             if (_pos >= _src.Length)
             {
                 if (!topLevel)
@@ -120,7 +138,7 @@ internal sealed class GoRegexTranslator
         }
 
         var text = alternatives.Count == 1 ? alternatives[0] : string.Join('|', alternatives);
-        return new Piece(text, Atomic: false, Quantified: false, product);
+        return new Piece(text, Atomic: false, Quantified: false, product) { HasCodeUnitLoop = hasLoop };
     }
 
     private Piece ParseConcat(ref GoFlags flags, int depth)
@@ -152,11 +170,11 @@ internal sealed class GoRegexTranslator
                     break;
                 case '.':
                     _pos++;
-                    items.Add(Token(
-                        (flags & GoFlags.DotNewLine) != 0
-                            ? "(?:[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[^\\uD800-\\uDFFF])"
-                            : "(?:[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[^\\n\\uD800-\\uDFFF])",
-                        atomic: true));
+                    items.Add((flags & GoFlags.DotNewLine) != 0
+                        ? new Piece("(?:[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[^\\uD800-\\uDFFF])", Atomic: true, Quantified: false, 0,
+                            CodeUnitLoopForm: "[\\s\\S]") { ConsumesOneCodePoint = true }
+                        : new Piece("(?:[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[^\\n\\uD800-\\uDFFF])", Atomic: true, Quantified: false, 0,
+                            CodeUnitLoopForm: "[^\\n]") { ConsumesOneCodePoint = true });
                     break;
                 case '[':
                     items.Add(ClassPiece(ParseClass(flags)));
@@ -204,13 +222,30 @@ internal sealed class GoRegexTranslator
 
         var sb = new StringBuilder();
         var product = 0L;
+        var hasLoop = false;
+        var loopMayHaveEnded = false;
         foreach (var item in items)
         {
             sb.Append(item.Text);
             product = Math.Max(product, item.RepeatProduct);
+            if (item.HasCodeUnitLoop)
+            {
+                // Two code-unit loops with nothing guaranteed to consume a code point between them could split a
+                // surrogate pair between them.
+                _codeUnitLoopsUnsafe |= loopMayHaveEnded;
+                loopMayHaveEnded = true;
+                hasLoop = true;
+            }
+            else if (item.ConsumesOneCodePoint)
+            {
+                loopMayHaveEnded = false;
+            }
         }
 
-        return new Piece(sb.ToString(), Atomic: items.Count == 1 && items[0].Atomic, Quantified: false, product);
+        return new Piece(sb.ToString(), Atomic: items.Count == 1 && items[0].Atomic, Quantified: false, product)
+        {
+            HasCodeUnitLoop = hasLoop,
+        };
     }
 
     private void ParseGroup(ref GoFlags flags, int depth, List<Piece> items)
@@ -278,7 +313,10 @@ internal sealed class GoRegexTranslator
 
                         var inner = ParseAlternation(ref newFlags, depth + 1, topLevel: false);
                         _pos++;
-                        items.Add(new Piece("(?:" + inner.Text + ")", Atomic: true, Quantified: false, inner.RepeatProduct));
+                        items.Add(new Piece("(?:" + inner.Text + ")", Atomic: true, Quantified: false, inner.RepeatProduct)
+                        {
+                            HasCodeUnitLoop = inner.HasCodeUnitLoop,
+                        });
                         return;
                     default:
                         break;
@@ -299,7 +337,10 @@ internal sealed class GoRegexTranslator
         _groupNames.Add(name ?? "");
         var inner = ParseAlternation(ref flags, depth + 1, topLevel: false);
         _pos++;
-        return new Piece("(" + inner.Text + ")", Atomic: true, Quantified: false, inner.RepeatProduct);
+        return new Piece("(" + inner.Text + ")", Atomic: true, Quantified: false, inner.RepeatProduct)
+        {
+            HasCodeUnitLoop = inner.HasCodeUnitLoop,
+        };
     }
 
     private static bool IsValidCaptureName(string name)
@@ -365,8 +406,19 @@ internal sealed class GoRegexTranslator
             _ when min == max => "{" + min.ToString(CultureInfo.InvariantCulture) + "}",
             _ => "{" + min.ToString(CultureInfo.InvariantCulture) + "," + max.ToString(CultureInfo.InvariantCulture) + "}",
         };
-        var operand = sub.Atomic && !sub.Quantified ? sub.Text : "(?:" + sub.Text + ")";
-        items[^1] = new Piece(operand + quantifier + (lazy ? "?" : ""), Atomic: true, Quantified: true, product);
+        // A `.*` or `.+` loop may run over UTF-16 units: no emitted atom matches a lone low surrogate, so on valid
+        // text such a loop can only stop at a code-point boundary and matches exactly what Go's loop matches. The
+        // simple class is much faster on the NonBacktracking engine than the surrogate-pair alternation.
+        // A repeated piece that holds a code-unit loop repeats the loop back to back.
+        _codeUnitLoopsUnsafe |= sub.HasCodeUnitLoop;
+        var useLoopForm = _codeUnitLoops && sub.CodeUnitLoopForm is not null && !isCounted && max < 0;
+        var operand = useLoopForm
+            ? sub.CodeUnitLoopForm
+            : sub.Atomic && !sub.Quantified ? sub.Text : "(?:" + sub.Text + ")";
+        items[^1] = new Piece(operand + quantifier + (lazy ? "?" : ""), Atomic: true, Quantified: true, product)
+        {
+            HasCodeUnitLoop = useLoopForm,
+        };
     }
 
     // Go parseRepeat: {n}, {n,}, {n,m}; anything else makes '{' a literal.
@@ -818,7 +870,8 @@ internal sealed class GoRegexTranslator
 
     private static Piece Token(string text, bool atomic) => new(text, atomic, Quantified: false, RepeatProduct: 0);
 
-    private static Piece ClassPiece(CodePointSet set) => new(set.ToPattern(out var atomic), atomic, Quantified: false, 0);
+    private static Piece ClassPiece(CodePointSet set) =>
+        new(set.ToPattern(out var atomic), atomic, Quantified: false, 0) { ConsumesOneCodePoint = true };
 
     private static Piece Literal(int rune, GoFlags flags)
     {
@@ -836,18 +889,25 @@ internal sealed class GoRegexTranslator
         if (rune >= 0x10000)
         {
             var s = char.ConvertFromUtf32(rune);
-            return Token(CodePointSet.EscapeUnit(s[0]) + CodePointSet.EscapeUnit(s[1]), atomic: false);
+            return Token(CodePointSet.EscapeUnit(s[0]) + CodePointSet.EscapeUnit(s[1]), atomic: false) with { ConsumesOneCodePoint = true };
         }
 
         if (char.IsAsciiLetterOrDigit((char)rune))
         {
-            return Token(((char)rune).ToString(), atomic: true);
+            return Token(((char)rune).ToString(), atomic: true) with { ConsumesOneCodePoint = true };
         }
 
-        return Token(CodePointSet.EscapeUnit(rune), atomic: true);
+        return Token(CodePointSet.EscapeUnit(rune), atomic: true) with { ConsumesOneCodePoint = true };
     }
 
-    private readonly record struct Piece(string Text, bool Atomic, bool Quantified, long RepeatProduct);
+    private readonly record struct Piece(string Text, bool Atomic, bool Quantified, long RepeatProduct, string? CodeUnitLoopForm = null)
+    {
+        /// <summary>Contains a <c>.*</c>/<c>.+</c> emitted over UTF-16 units.</summary>
+        public bool HasCodeUnitLoop { get; init; }
+
+        /// <summary>Always consumes exactly one code point (a literal, class or dot), so it separates loops.</summary>
+        public bool ConsumesOneCodePoint { get; init; }
+    }
 }
 
 /// <summary>The result of translating a Go expression: the .NET pattern and Go's capture-group names.</summary>

@@ -221,6 +221,17 @@ public sealed class Relabeler
             return;
         }
 
+        if (!rule.TargetHasDollar && !rule.ReplacementHasDollar)
+        {
+            // Nothing to expand: only whether the regex matches matters.
+            if (rule.Regex.IsMatch(val) && rule.LiteralTargetValid)
+            {
+                SetOrDelete(lb, rule.TargetLabel, rule.Replacement);
+            }
+
+            return;
+        }
+
         var match = rule.Regex.Match(val);
         if (match is null)
         {
@@ -234,13 +245,18 @@ public sealed class Relabeler
         }
 
         var result = rule.ReplacementHasDollar ? GoExpand.Expand(rule.Replacement, match) : rule.Replacement;
-        if (result.Length == 0)
+        SetOrDelete(lb, target, result);
+    }
+
+    private static void SetOrDelete(LabelsBuilder lb, string name, string value)
+    {
+        if (value.Length == 0)
         {
-            lb.Del(target);
+            lb.Del(name);
         }
         else
         {
-            lb.Set(target, result);
+            lb.Set(name, value);
         }
     }
 

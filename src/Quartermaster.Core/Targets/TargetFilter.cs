@@ -18,6 +18,7 @@ public sealed class TargetFilter
     private readonly Label[] _seeds;
     private readonly Relabeler? _relabeler;
 
+    /// <exception cref="Relabeling.RelabelConfigException">A relabel rule is invalid (only when filtering).</exception>
     public TargetFilter(ScrapeConfig config, bool relabelFiltering)
     {
         ArgumentNullException.ThrowIfNull(config);

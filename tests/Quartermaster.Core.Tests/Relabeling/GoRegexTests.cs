@@ -1,3 +1,4 @@
+using CsCheck;
 using Quartermaster.Core.Relabeling;
 
 namespace Quartermaster.Core.Tests.Relabeling;
@@ -64,6 +65,10 @@ public sealed class GoRegexTests
     [InlineData("(?i)a(?-i)b", "AB", false)]
     [InlineData("(?:a(?i)b|c)", "C", true)]
     [InlineData("(?-s).", "\n", false)]
+    [InlineData("(?-s).*", "a\nb", false)]
+    [InlineData(".*", "a\nb", true)]
+    [InlineData(".{2}", "\U0001F600\U0001F601", true)]
+    [InlineData(".{2}", "\U0001F600", false)]
     [InlineData(".", "\n", true)]
     [InlineData("(?m)a$\nb", "a\nb", true)]
     [InlineData("(?m)^b", "b", true)]
@@ -94,6 +99,13 @@ public sealed class GoRegexTests
     [InlineData("(a|ab)(c|bcd)(d*)", "abcd", "$1|$2|$3", "a|bcd|")]
     [InlineData("(.*?)(\\d*)", "ab12", "$1|$2", "ab|12")]
     [InlineData("(.)(.)", "\U0001F600x", "$1|$2", "\U0001F600|x")]
+    [InlineData("(.*)(\U0001F600)", "a\U0001F600", "$1|$2", "a|\U0001F600")]
+    [InlineData("(.+)(x)", "\U0001F600x", "$1|$2", "\U0001F600|x")]
+    [InlineData("(.*?)(.)", "\U0001F600\U0001F601", "$1|$2", "\U0001F600|\U0001F601")]
+    [InlineData("(.+?)(.*)", "\U0001F600\U0001F601", "$1|$2", "\U0001F600|\U0001F601")]
+    [InlineData("(.?)(.*)", "\U0001F600\U0001F601", "$1|$2", "\U0001F600|\U0001F601")]
+    [InlineData("(.{1})(.*)", "\U0001F600\U0001F601", "$1|$2", "\U0001F600|\U0001F601")]
+    [InlineData("(?-s)(.*)", "ab", "$1", "ab")]
     public void Match_GroupsNumberedLikeGo(string pattern, string input, string template, string expected)
     {
         var match = GoRegex.Get(pattern).Match(input);
@@ -172,5 +184,44 @@ public sealed class GoRegexTests
         Assert.Equal("<><b>", GoRegex.Get("a)|(b").ReplaceAllIfMatch("ab", "<$1>"));
         Assert.Equal("<>x<b>", GoRegex.Get("a)|(b").ReplaceAllIfMatch("axb", "<$1>"));
         Assert.Null(GoRegex.Get("a)|(b").ReplaceAllIfMatch("x", "<$1>"));
+    }
+}
+
+public sealed class GoRegexLoopFormTests
+{
+    private static readonly string[] Pieces =
+        ["(.*)", "(.+)", ".*", ".+?", "(.*?)", "a", "\U0001F600", "(a|.*)", "x?", "(.)", "(?:.*)*", "(.?)", "([^a]*)"];
+
+    private static readonly string[] Units = ["a", "x", "\U0001F600", "\U0001F601"];
+
+    // The `.*` code-unit fast form must give exactly the captures of the plain code-point translation.
+    [Fact]
+    public void Translate_CodeUnitLoopForm_MatchesCodePointReference()
+    {
+        var pattern = CsCheck.Gen.Int[0, Pieces.Length - 1].Array[1, 4].Select(ix => string.Concat(ix.Select(i => Pieces[i])));
+        var input = CsCheck.Gen.Int[0, Units.Length - 1].Array[0, 5].Select(ix => string.Concat(ix.Select(i => Units[i])));
+        CsCheck.Gen.Select(pattern, input).Sample((p, s) =>
+        {
+            var wrapped = "^(?s:" + p + ")$";
+            var fast = new System.Text.RegularExpressions.Regex(GoRegexTranslator.Translate(wrapped, codeUnitLoops: true).Pattern);
+            var reference = new System.Text.RegularExpressions.Regex(GoRegexTranslator.Translate(wrapped, codeUnitLoops: false).Pattern);
+            var a = fast.Match(s);
+            var b = reference.Match(s);
+            if (a.Success != b.Success || a.Groups.Count != b.Groups.Count)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < a.Groups.Count; i++)
+            {
+                if (a.Groups[i].Success != b.Groups[i].Success || a.Groups[i].Index != b.Groups[i].Index
+                    || a.Groups[i].Length != b.Groups[i].Length)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }, iter: 3000, seed: "0N0XIzNsQ0O2");
     }
 }
