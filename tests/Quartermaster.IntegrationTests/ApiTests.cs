@@ -172,6 +172,14 @@ public sealed class ApiTests
         Assert.Equal(before, await host.GetStringAsync("/scrape_configs"));
         Assert.Equal(targetsBefore, await host.GetStringAsync("/jobs/prometheus/targets"));
 
+        // A regex that does not compile is rejected at load, never applied.
+        await File.WriteAllTextAsync(host.ConfigPath, TwoJobs + "\n      relabel_configs:\n        - source_labels: [__address__]\n          regex: \"(\"\n          action: keep\n");
+        await AllocatorHost.WaitUntilAsync(() => Task.FromResult(reloads.LastError?.Contains("relabel_configs[0]", StringComparison.Ordinal) == true), TimeSpan.FromSeconds(20), "the bad regex to be rejected");
+        Assert.Contains("missing closing )", reloads.LastError, StringComparison.Ordinal);
+        Assert.Equal(before, await host.GetStringAsync("/scrape_configs"));
+        Assert.Matches("quartermaster_config_reloads_total\\{[^}]*result=\"rejected\"[^}]*\\} 2", await host.GetStringAsync("/metrics"));
+        Assert.Matches("quartermaster_config_reloads_total\\{[^}]*result=\"applied\"[^}]*\\} 1", await host.GetStringAsync("/metrics"));
+
         await File.WriteAllTextAsync(host.ConfigPath, TwoJobs.Replace("prom.domain:9001", "prom.domain:9002", StringComparison.Ordinal));
         await AllocatorHost.WaitUntilAsync(
             async () => (await host.GetStringAsync("/jobs/prometheus/targets")).Contains("prom.domain:9002", StringComparison.Ordinal),
@@ -210,5 +218,8 @@ public sealed class ApiTests
             "the broken file to be reported");
 
         Assert.Equal(good, await host.GetStringAsync("/jobs/files/targets?collector_id=collector-0"));
+        var metrics = await host.GetStringAsync("/metrics");
+        Assert.Matches("quartermaster_discovery_source_failing\\{[^}]*job_name=\"files\"[^}]*\\} 1", metrics);
+        Assert.Matches("quartermaster_discovery_failures_total\\{[^}]*mechanism=\"file_sd\"[^}]*\\} [1-9]", metrics);
     }
 }

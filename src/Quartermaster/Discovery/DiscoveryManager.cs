@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text;
 using Quartermaster.Core.Config;
 using Quartermaster.Core.Discovery;
@@ -19,12 +20,22 @@ internal sealed class DiscoveryManager : IAsyncDisposable
     private readonly Dictionary<string, RunningJob> _running = new(StringComparer.Ordinal);
     private readonly object _gate = new();
 
-    public DiscoveryManager(TargetPipeline pipeline, TimeProvider time, ILoggerFactory loggerFactory)
+    public DiscoveryManager(TargetPipeline pipeline, TimeProvider time, ILoggerFactory loggerFactory, IMeterFactory meterFactory)
     {
         _pipeline = pipeline;
         _time = time;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<DiscoveryManager>();
+        var meter = meterFactory.Create(new MeterOptions(PipelineMetrics.MeterName));
+        meter.CreateObservableCounter(
+            "quartermaster_discovery_failures",
+            () => Sources.Select(s => new Measurement<long>(s.Failures, Tags(s))),
+            unit: "{failure}",
+            description: "Failed refreshes of each discovery source since it was started; its last targets are kept.");
+        meter.CreateObservableGauge(
+            "quartermaster_discovery_source_failing",
+            () => Sources.Select(s => new Measurement<long>(s.LastError is null ? 0 : 1, Tags(s))),
+            description: "1 while the last refresh of a discovery source failed.");
     }
 
     /// <summary>Every source's health, for status pages and metrics.</summary>
@@ -133,6 +144,11 @@ internal sealed class DiscoveryManager : IAsyncDisposable
 
         return running;
     }
+
+    private static KeyValuePair<string, object?>[] Tags(SourceStatus s) =>
+    [
+        new("job_name", s.Job), new("mechanism", s.Mechanism), new("source", s.Name),
+    ];
 
     private SourceStatus NewStatus(string job, string mechanism, string name) =>
         new(job, mechanism, name, (s, error) =>

@@ -28,7 +28,9 @@ internal sealed class ConfigService : BackgroundService
     private readonly DiscoveryManager _discovery;
     private readonly TimeProvider _time;
     private readonly ILogger<ConfigService> _logger;
-    private readonly Counter<long> _reloads;
+    private long _applied;
+    private long _rejected;
+    private ulong _rejectedHash;
     private readonly Func<string, string?> _environment;
     private ulong _appliedHash;
     private bool _hasApplied;
@@ -53,8 +55,14 @@ internal sealed class ConfigService : BackgroundService
         _logger = logger;
         _environment = environment ?? Environment.GetEnvironmentVariable;
         var meter = meterFactory.Create(new MeterOptions(PipelineMetrics.MeterName));
-        _reloads = meter.CreateCounter<long>(
+        // Observed rather than added to, so the load at start, which happens before the exporter listens, is counted.
+        meter.CreateObservableCounter(
             "quartermaster_config_reloads",
+            () => new[]
+            {
+                new Measurement<long>(Interlocked.Read(ref _applied), new KeyValuePair<string, object?>("result", "applied")),
+                new Measurement<long>(Interlocked.Read(ref _rejected), new KeyValuePair<string, object?>("result", "rejected")),
+            },
             unit: "{reload}",
             description: "Configuration loads by result (applied or rejected).");
     }
@@ -98,8 +106,10 @@ internal sealed class ConfigService : BackgroundService
             return false;
         }
 
-        if (_hasApplied && Hash(text) == _appliedHash)
+        var hash = Hash(text);
+        if ((_hasApplied && hash == _appliedHash) || (LastError is not null && hash == _rejectedHash))
         {
+            // Unchanged since the last applied or rejected read: nothing to do, nothing to log again.
             return false;
         }
 
@@ -111,6 +121,7 @@ internal sealed class ConfigService : BackgroundService
         }
         catch (ConfigException ex)
         {
+            _rejectedHash = hash;
             Reject(ex.Message);
             return false;
         }
@@ -161,11 +172,26 @@ internal sealed class ConfigService : BackgroundService
             NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
             IncludeSubdirectories = false,
         };
-        FileSystemEventHandler onChange = (_, _) => changed.Release();
+        // Only the config file itself, and the "..data" link Kubernetes swaps when a mounted ConfigMap changes.
+        var name = System.IO.Path.GetFileName(path);
+        bool Relevant(string? changedName) => changedName is not null && (changedName == name || changedName.StartsWith("..", StringComparison.Ordinal));
+        FileSystemEventHandler onChange = (_, e) =>
+        {
+            if (Relevant(e.Name))
+            {
+                changed.Release();
+            }
+        };
         watcher.Changed += onChange;
         watcher.Created += onChange;
         watcher.Deleted += onChange;
-        watcher.Renamed += (_, _) => changed.Release();
+        watcher.Renamed += (_, e) =>
+        {
+            if (Relevant(e.Name) || Relevant(e.OldName))
+            {
+                changed.Release();
+            }
+        };
         watcher.EnableRaisingEvents = true;
         return watcher;
     }
@@ -175,7 +201,7 @@ internal sealed class ConfigService : BackgroundService
     private TargetAllocatorConfig Parse(string text)
     {
         var config = TargetAllocatorConfigLoader.Load(
-            text, _source.DisplayName, _environment, _options.Overrides, rule => Relabeler.Validate(rule, legacyNameValidation: false), SupportedMechanisms);
+            text, _source.DisplayName, _environment, _options.Overrides, ValidateRelabelRule, SupportedMechanisms);
         foreach (var warning in config.Warnings)
         {
             Log.ConfigWarning(_logger, warning);
@@ -184,10 +210,29 @@ internal sealed class ConfigService : BackgroundService
         return config;
     }
 
+    /// <summary>A rule is valid only if it also compiles: Prometheus rejects a bad regex when it loads the config.</summary>
+    private static string? ValidateRelabelRule(RelabelConfig rule)
+    {
+        try
+        {
+            Relabeler.Compile([rule]);
+            return null;
+        }
+        catch (RelabelConfigException ex)
+        {
+            return ex.Reason;
+        }
+    }
+
     private void Reject(string errors)
     {
+        if (errors == LastError)
+        {
+            return;
+        }
+
         LastError = errors;
-        _reloads.Add(1, new KeyValuePair<string, object?>("result", "rejected"));
+        Interlocked.Increment(ref _rejected);
         Log.ConfigRejected(_logger, _source.DisplayName, errors);
     }
 
@@ -223,7 +268,7 @@ internal sealed class ConfigService : BackgroundService
         LastError = null;
         _appliedHash = Hash(text);
         _hasApplied = true;
-        _reloads.Add(1, new KeyValuePair<string, object?>("result", "applied"));
+        Interlocked.Increment(ref _applied);
         Log.ConfigApplied(_logger, _source.DisplayName, jobs.Count, _strategy.Name, version);
     }
 }
