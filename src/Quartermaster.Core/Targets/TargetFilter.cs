@@ -76,9 +76,47 @@ public sealed class TargetFilter
                 TargetLabel = DisableShardingLabel,
             },
         };
-        result.AddRange(rules);
+        foreach (var rule in rules)
+        {
+            result.Add(SubstituteShard(rule));
+        }
+
         result.Add(new RelabelConfig { Action = RelabelAction.LabelDrop, Regex = DisableShardingLabel });
         return result;
+    }
+
+    /// <summary>
+    /// Replaces <c>$(SHARD)</c> with <c>0</c>, as the collector's receiver does with the scrape configs it fetches
+    /// (its <c>SHARD</c> defaults to <c>0</c>).
+    /// </summary>
+    /// <remarks>
+    /// Operator sharding tails of every generation then keep the target, as they will in the collector: the v0.61–v0.78
+    /// two-rule form and the v0.79 three-rule form (keep <c>$(SHARD)</c> on <c>__tmp_hash</c> with modulus 1) and the
+    /// v0.83+ form (<c>$(SHARD);|.+;.+</c>, which the prelude satisfies anyway). Current upstream leaves
+    /// <c>$(SHARD)</c> in place, which in RE2 matches nothing, so the older forms drop every target there
+    /// (spec prometheus.md §5.3).
+    /// </remarks>
+    public static RelabelConfig SubstituteShard(RelabelConfig rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        const string shard = "$(SHARD)";
+        if (!(rule.Regex?.Contains(shard, StringComparison.Ordinal) == true
+            || rule.Replacement.Contains(shard, StringComparison.Ordinal)
+            || rule.TargetLabel.Contains(shard, StringComparison.Ordinal)))
+        {
+            return rule;
+        }
+
+        return new RelabelConfig
+        {
+            SourceLabels = rule.SourceLabels,
+            Separator = rule.Separator,
+            Regex = rule.Regex?.Replace(shard, "0", StringComparison.Ordinal),
+            Modulus = rule.Modulus,
+            TargetLabel = rule.TargetLabel.Replace(shard, "0", StringComparison.Ordinal),
+            Replacement = rule.Replacement.Replace(shard, "0", StringComparison.Ordinal),
+            Action = rule.Action,
+        };
     }
 
     /// <summary>
