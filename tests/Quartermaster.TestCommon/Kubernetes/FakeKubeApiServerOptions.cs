@@ -6,7 +6,10 @@ public sealed record FakeKubeApiServerOptions
     /// <summary>How many changes the server keeps for watch resumption; older resourceVersions answer 410 Expired.</summary>
     public int HistoryCapacity { get; init; } = 10_000;
 
-    /// <summary>When set, every request must carry <c>Authorization: Bearer &lt;token&gt;</c>, else 401.</summary>
+    /// <summary>
+    /// When set, every request must carry <c>Authorization: Bearer &lt;token&gt;</c>, else 401. The generated kubeconfig
+    /// carries the token; note that kubectl (client-go) sends bearer tokens only over TLS, so kubectl gets 401 here.
+    /// </summary>
     public string? BearerToken { get; init; }
 
     /// <summary>The user named in 403 messages.</summary>
