@@ -268,6 +268,20 @@ public sealed class FakeKubeApiServerHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ExpireWatches_SendsExpiredErrorThenEndsStream()
+    {
+        _server.Upsert(KubeObjects.Pod("default", "a"));
+        using var watch = await OpenWatchAsync("/api/v1/pods?watch=1&resourceVersion=1");
+        await WaitForWatchesAsync(1);
+
+        Assert.Equal(1, _server.ExpireWatches());
+
+        var error = Assert.Single(await watch.ReadToEndAsync());
+        Assert.Equal("ERROR", (string?)error["type"]);
+        Assert.Equal(410, (int)error["object"]!["code"]!);
+    }
+
+    [Fact]
     public async Task Dispose_WithOpenWatch_EndsStreamCleanly()
     {
         var server = await FakeKubeApiServer.StartAsync(cancellationToken: Cancel);

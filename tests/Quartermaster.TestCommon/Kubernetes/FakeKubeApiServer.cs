@@ -86,6 +86,9 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     /// <summary>Ends every open watch stream cleanly (a clean end of the chunked body); returns how many were open.</summary>
     public int DropWatches() => _store.CloseWatches();
 
+    /// <summary>Sends every open watch an ERROR event with a 410 Expired Status, then ends it; returns how many were open.</summary>
+    public int ExpireWatches() => _store.ExpireWatches();
+
     /// <summary>Makes watches and continued lists from a resourceVersion below <paramref name="resourceVersion"/> answer 410 Expired.</summary>
     public void ExpireBefore(long resourceVersion) => _store.ExpireBefore(resourceVersion);
 

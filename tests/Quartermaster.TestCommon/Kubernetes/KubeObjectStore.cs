@@ -290,6 +290,24 @@ internal sealed class KubeObjectStore(TimeProvider timeProvider, int historyCapa
         }
     }
 
+    /// <summary>
+    /// Sends every open watch one ERROR event with a 410 Expired Status and ends it, as the API server does when a
+    /// watcher falls too far behind; returns how many watches there were.
+    /// </summary>
+    public int ExpireWatches()
+    {
+        lock (_gate)
+        {
+            var line = EventLine("ERROR", KubeStatus.Failure(410, $"too old resource version: {_resourceVersion}", "Expired").ToJsonString());
+            foreach (var watch in _watches)
+            {
+                watch.Write(line);
+            }
+
+            return CloseWatches();
+        }
+    }
+
     private static string Key(KubeResource resource, string? ns, string name) => resource.Namespaced ? $"{ns}/{name}" : name;
 
     private SortedDictionary<string, StoredObject> Objects(KubeResource resource)
