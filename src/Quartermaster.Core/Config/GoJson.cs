@@ -14,7 +14,6 @@ namespace Quartermaster.Core.Config;
 /// </remarks>
 internal static class GoJson
 {
-    private static readonly byte[] Hex = "0123456789abcdef"u8.ToArray();
 
     public static SortedDictionary<string, object?> NewObject() => new(Utf8Order.Instance);
 
@@ -138,86 +137,7 @@ internal static class GoJson
         return sb.ToString();
     }
 
-    public static void WriteString(IBufferWriter<byte> output, string s)
-    {
-        var span = output.GetSpan((s.Length * 6) + 2);
-        var n = 0;
-        span[n++] = (byte)'"';
-        for (var i = 0; i < s.Length; i++)
-        {
-            var c = s[i];
-            if (c < 0x80)
-            {
-                if (c >= 0x20 && c is not ('"' or '\\' or '<' or '>' or '&'))
-                {
-                    span[n++] = (byte)c;
-                    continue;
-                }
-
-                span[n++] = (byte)'\\';
-                switch (c)
-                {
-                    case '"' or '\\':
-                        span[n++] = (byte)c;
-                        break;
-                    case '\n':
-                        span[n++] = (byte)'n';
-                        break;
-                    case '\r':
-                        span[n++] = (byte)'r';
-                        break;
-                    case '\t':
-                        span[n++] = (byte)'t';
-                        break;
-                    default:
-                        n += WriteUnicodeEscape(span[n..], c);
-                        break;
-                }
-
-                continue;
-            }
-
-            if (c is '\u2028' or '\u2029')
-            {
-                span[n++] = (byte)'\\';
-                n += WriteUnicodeEscape(span[n..], c);
-                continue;
-            }
-
-            Rune rune;
-            if (char.IsHighSurrogate(c) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
-            {
-                rune = new Rune(c, s[i + 1]);
-                i++;
-            }
-            else if (char.IsSurrogate(c))
-            {
-                // Go replaces invalid UTF-8 with U+FFFD, escaped.
-                span[n++] = (byte)'\\';
-                n += WriteUnicodeEscape(span[n..], '\ufffd');
-                continue;
-            }
-            else
-            {
-                rune = new Rune(c);
-            }
-
-            n += rune.EncodeToUtf8(span[n..]);
-        }
-
-        span[n++] = (byte)'"';
-        output.Advance(n);
-    }
-
-    private static int WriteUnicodeEscape(Span<byte> span, char c)
-    {
-        span[0] = (byte)'u';
-        span[1] = Hex[(c >> 12) & 0xF];
-        span[2] = Hex[(c >> 8) & 0xF];
-        span[3] = Hex[(c >> 4) & 0xF];
-        span[4] = Hex[c & 0xF];
-        return 5;
-    }
+    public static void WriteString(IBufferWriter<byte> output, string s) => Serving.GoJson.WriteString(output, s);
 
     private static void Append(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
     {
@@ -225,33 +145,11 @@ internal static class GoJson
         output.Advance(bytes.Length);
     }
 
-    /// <summary>Orders strings as their UTF-8 encodings compare byte-wise (i.e. by code point).</summary>
+    /// <summary>Orders strings as their UTF-8 encodings compare byte-wise (i.e. by code point), as Go sorts map keys.</summary>
     internal sealed class Utf8Order : IComparer<string>
     {
         public static readonly Utf8Order Instance = new();
 
-        public int Compare(string? x, string? y)
-        {
-            if (x is null || y is null)
-            {
-                return x is null ? (y is null ? 0 : -1) : 1;
-            }
-
-            var len = Math.Min(x.Length, y.Length);
-            for (var i = 0; i < len; i++)
-            {
-                var a = x[i];
-                var b = y[i];
-                if (a != b)
-                {
-                    return Fix(a) - Fix(b);
-                }
-            }
-
-            return x.Length - y.Length;
-        }
-
-        // Surrogates encode code points above U+FFFF, which sort after U+E000..U+FFFF in UTF-8.
-        private static int Fix(char c) => c < 0xD800 ? c : c >= 0xE000 ? c - 0x800 : c + 0x2000;
+        public int Compare(string? x, string? y) => Labels.LabelNames.Compare(x, y);
     }
 }

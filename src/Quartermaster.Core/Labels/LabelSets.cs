@@ -1,6 +1,6 @@
 namespace Quartermaster.Core.Labels;
 
-/// <summary>Operations on label arrays sorted by name (ordinal).</summary>
+/// <summary>Operations on label arrays sorted by name in Go's order (UTF-8 bytes, <see cref="LabelNames.Compare"/>).</summary>
 public static class LabelSets
 {
     /// <summary>Index of <paramref name="name"/> in a sorted label array, or a negative number.</summary>
@@ -10,7 +10,7 @@ public static class LabelSets
         while (lo <= hi)
         {
             var mid = lo + ((hi - lo) >> 1);
-            var c = string.CompareOrdinal(sorted[mid].Name, name);
+            var c = LabelNames.Compare(sorted[mid].Name, name);
             if (c == 0)
             {
                 return mid;
@@ -44,7 +44,7 @@ public static class LabelSets
         int g = 0, t = 0, n = 0;
         while (g < groupLabels.Length && t < targetLabels.Length)
         {
-            var c = string.CompareOrdinal(groupLabels[g].Name, targetLabels[t].Name);
+            var c = LabelNames.Compare(groupLabels[g].Name, targetLabels[t].Name);
             if (c < 0)
             {
                 result[n++] = groupLabels[g++];
@@ -88,7 +88,7 @@ public static class LabelSets
         var order = Enumerable.Range(0, stable.Length).ToArray();
         Array.Sort(order, (a, b) =>
         {
-            var c = string.CompareOrdinal(stable[a].Name, stable[b].Name);
+            var c = LabelNames.Compare(stable[a].Name, stable[b].Name);
             return c != 0 ? c : a.CompareTo(b);
         });
         var result = new List<Label>(stable.Length);

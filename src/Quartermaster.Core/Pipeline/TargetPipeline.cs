@@ -279,7 +279,7 @@ public sealed class TargetPipeline
 
     private ServingSnapshot BuildSnapshot(ServingSnapshot previous, AllocationChanges changes)
     {
-        var collectors = _allocator.Collectors.Keys.Order(StringComparer.Ordinal).ToArray();
+        var collectors = _allocator.Collectors.Keys.Order(Config.GoJson.Utf8Order.Instance).ToArray();
         var dirtyPairs = changes.DirtyPairs.ToHashSet();
         var touchedJobs = new HashSet<string>(changes.DirtyJobs, StringComparer.Ordinal);
         foreach (var (job, _) in changes.DirtyPairs)

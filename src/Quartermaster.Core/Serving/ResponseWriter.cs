@@ -65,7 +65,7 @@ public static class ResponseWriter
         var buffer = new ArrayBufferWriter<byte>(1024);
         GoJson.WriteByte(buffer, (byte)'{');
         var first = true;
-        foreach (var job in jobs.Order(StringComparer.Ordinal))
+        foreach (var job in jobs.Order(Config.GoJson.Utf8Order.Instance))
         {
             if (!first)
             {
