@@ -65,6 +65,43 @@ internal static class Commands
             }
         });
 
+    public static Task<int> CollectorsAsync(AllocatorClient client, string output, TextWriter stdout, CancellationToken cancellationToken) =>
+        Guard(async () =>
+        {
+            using var doc = await client.GetJsonAsync("/collectors", cancellationToken);
+            if (output == "json")
+            {
+                await stdout.WriteLineAsync(JsonSerializer.Serialize(doc.RootElement, Indented));
+                return;
+            }
+
+            var rows = new List<string[]>();
+            foreach (var c in doc.RootElement.GetProperty("collectors").EnumerateObject())
+            {
+                var polls = c.Value.GetProperty("last_polls").EnumerateObject().Select(p => p.Value.GetString() ?? "").ToList();
+                rows.Add([
+                    c.Name,
+                    c.Value.GetProperty("targets").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    polls.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    polls.Count == 0 ? "never" : polls.Max(StringComparer.Ordinal)!,
+                ]);
+            }
+
+            await Table.WriteAsync(stdout, ["COLLECTOR", "TARGETS", "JOBS POLLED", "LAST POLL"], rows);
+            var unknown = doc.RootElement.GetProperty("unknown_collector_ids").EnumerateObject().Select(p => p.Name).ToList();
+            if (unknown.Count > 0)
+            {
+                await stdout.WriteLineAsync();
+                await stdout.WriteLineAsync($"Polled with collector ids that match no collector (they get no targets): {string.Join(", ", unknown)}");
+            }
+
+            var unassigned = doc.RootElement.GetProperty("unassigned").GetInt32();
+            if (unassigned > 0)
+            {
+                await stdout.WriteLineAsync($"{unassigned} targets are not assigned to any collector.");
+            }
+        });
+
     public static Task<int> ScrapeConfigsAsync(AllocatorClient client, string? job, TextWriter stdout, CancellationToken cancellationToken) =>
         Guard(async () =>
         {

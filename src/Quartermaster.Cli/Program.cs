@@ -28,7 +28,10 @@ targets.SetAction((r, ct) => Commands.TargetsAsync(Client(r), r.GetValue(jobArgu
 var scrapeConfigs = new Command("scrape-configs", "Show the scrape configs the allocator hands to collectors") { optionalJob };
 scrapeConfigs.SetAction((r, ct) => Commands.ScrapeConfigsAsync(Client(r), r.GetValue(optionalJob), Console.Out, ct));
 
-var root = new RootCommand("qmctl: inspect and troubleshoot a Quartermaster target allocator") { server, output, jobs, targets, scrapeConfigs };
+var collectors = new Command("collectors", "List collectors with their target counts and when they last polled, and collector ids that match none");
+collectors.SetAction((r, ct) => Commands.CollectorsAsync(Client(r), r.GetValue(output)!, Console.Out, ct));
+
+var root = new RootCommand("qmctl: inspect and troubleshoot a Quartermaster target allocator") { server, output, jobs, targets, scrapeConfigs, collectors };
 return await root.Parse(args).InvokeAsync();
 
 AllocatorClient Client(ParseResult r) => new(r.GetValue(server)!);

@@ -131,6 +131,24 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public async Task Collectors_ShowLastPolls_AndUnknownCollectorIds()
+    {
+        await using var host = await AllocatorHost.StartAsync(TwoJobs);
+        await WaitForJobsAsync(host, 2);
+
+        await host.GetStringAsync("/jobs/prometheus/targets?collector_id=collector-1");
+        await host.GetStringAsync("/jobs/prometheus/targets?collector_id=${POD_NAME}");
+
+        using var doc = System.Text.Json.JsonDocument.Parse(await host.GetStringAsync("/collectors"));
+        var collectors = doc.RootElement.GetProperty("collectors");
+        Assert.True(collectors.GetProperty("collector-1").GetProperty("last_polls").TryGetProperty("prometheus", out _));
+        Assert.False(collectors.GetProperty("collector-0").GetProperty("last_polls").TryGetProperty("prometheus", out _));
+        Assert.Equal(4, collectors.EnumerateObject().Sum(c => c.Value.GetProperty("targets").GetInt32()));
+        Assert.True(doc.RootElement.GetProperty("unknown_collector_ids").TryGetProperty("${POD_NAME}", out _));
+        Assert.Matches("quartermaster_unknown_collector_polls_total\\{[^}]*\\} 1", await host.GetStringAsync("/metrics"));
+    }
+
+    [Fact]
     public async Task LivezReadyz_AnswerOkOnceConfigured()
     {
         await using var host = await AllocatorHost.StartAsync(TwoJobs);

@@ -16,6 +16,7 @@ internal static class ApiEndpoints
 
     public static void Map(WebApplication app, TargetPipeline pipeline, Func<bool> allowInsecureAuthSecrets)
     {
+        var polls = app.Services.GetRequiredService<PollTracker>();
         var duration = app.Services.GetRequiredService<IMeterFactory>()
             .Create(new MeterOptions(PipelineMetrics.MeterName))
             .CreateHistogram<double>(
@@ -58,6 +59,33 @@ internal static class ApiEndpoints
 
         app.MapGet("/jobs", (HttpContext ctx) => Bytes(ctx, pipeline.Current.JobsJson));
 
+        // Not in upstream: every collector with its target count and when it last polled each job, plus the
+        // collector ids that polled but match no collector.
+        app.MapGet("/collectors", () =>
+        {
+            var snapshot = pipeline.Current;
+            var collectors = new SortedDictionary<string, object>(StringComparer.Ordinal);
+            foreach (var name in snapshot.Collectors)
+            {
+                collectors[name] = new
+                {
+                    targets = snapshot.TargetsPerCollector.GetValueOrDefault(name),
+                    last_polls = new SortedDictionary<string, string>(
+                        polls.PollsOf(name).ToDictionary(p => p.Key, p => Iso(p.Value)), StringComparer.Ordinal),
+                };
+            }
+
+            return Results.Json(new
+            {
+                collectors,
+                unknown_collector_ids = new SortedDictionary<string, string>(
+                    polls.UnknownCollectors.ToDictionary(p => p.Key, p => Iso(p.Value)), StringComparer.Ordinal),
+                targets = snapshot.TargetCount,
+                unassigned = snapshot.UnassignedCount,
+                config_version = snapshot.ConfigVersion,
+            });
+        });
+
         // Matched on the raw request target: job names hold '/', sent as %2F, which routing would not give back intact.
         app.MapGet("/jobs/{*rest}", (HttpContext ctx) =>
         {
@@ -70,7 +98,9 @@ internal static class ApiEndpoints
             var query = ctx.Request.Query;
             if (query.TryGetValue("collector_id", out var ids))
             {
-                return Bytes(ctx, snapshot.TargetsFor(job, ids[0] ?? ""));
+                var collectorId = ids[0] ?? "";
+                polls.Record(snapshot, job, collectorId);
+                return Bytes(ctx, snapshot.TargetsFor(job, collectorId));
             }
 
             return Bytes(ctx, snapshot.Jobs.TryGetValue(job, out var view) ? view.CollectorMap : EmptyCollectorMap(snapshot, job));
@@ -80,6 +110,9 @@ internal static class ApiEndpoints
     /// <summary>Upstream lists every collector even for an unknown job, with empty target arrays.</summary>
     private static byte[] EmptyCollectorMap(ServingSnapshot snapshot, string job) =>
         ResponseWriter.CollectorMap(job, snapshot.Collectors, _ => ServingSnapshot.EmptyTargets);
+
+    private static string Iso(long unixMilliseconds) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
 
     private static IResult Bytes(HttpContext ctx, byte[] body)
     {

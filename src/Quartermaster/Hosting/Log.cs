@@ -33,6 +33,9 @@ internal static partial class Log
     [LoggerMessage(2002, LogLevel.Error, "Discovery {Mechanism} of job '{Job}' stopped unexpectedly", EventName = "DiscoveryCrashed")]
     public static partial void DiscoveryCrashed(ILogger logger, Exception exception, string mechanism, string job);
 
+    [LoggerMessage(3001, LogLevel.Warning, "A collector polled job '{Job}' with collector_id '{CollectorId}', which matches no collector; it gets no targets. Check the receiver's target_allocator.collector_id", EventName = "UnknownCollector")]
+    public static partial void UnknownCollector(ILogger logger, string collectorId, string job);
+
     [LoggerMessage(3000, LogLevel.Error, "Unhandled error serving {Path}", EventName = "RequestFailed")]
     public static partial void RequestFailed(ILogger logger, Exception exception, string path);
 }

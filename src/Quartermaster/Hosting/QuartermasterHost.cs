@@ -41,6 +41,7 @@ internal static class QuartermasterHost
             return pipeline;
         });
         builder.Services.AddSingleton<DiscoveryManager>();
+        builder.Services.AddSingleton<PollTracker>();
         builder.Services.AddSingleton<ConfigService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigService>());
         builder.Services.AddHostedService<PipelineService>();
