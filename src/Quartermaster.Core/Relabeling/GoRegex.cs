@@ -25,7 +25,15 @@ public sealed class GoRegex
     // NonBacktracking engine; such patterns use the backtracking engine with a match timeout instead.
     private const int NonBacktrackingPatternLimit = 4000;
 
+    private static readonly TimeSpan CaptureTimeout = TimeSpan.FromMilliseconds(200);
+
     private readonly Regex _regex;
+
+    // NonBacktracking finds the same matches but not always Go's leftmost-first submatches: `(a||b)(b?c)` on "bc"
+    // gives $1="b" instead of "". Submatches therefore come from the backtracking engine under a short timeout;
+    // after one timeout the pattern is treated as hostile and keeps to the linear-time engine.
+    private readonly Regex? _captureRegex;
+    private volatile bool _captureTimedOut;
     private readonly MatchKind _kind;
 
     private GoRegex(string source)
@@ -53,6 +61,7 @@ public sealed class GoRegex
             try
             {
                 _regex = new Regex(Pattern, Common | RegexOptions.NonBacktracking);
+                _captureRegex = new Regex(Pattern, Common, CaptureTimeout);
                 UsesNonBacktracking = true;
             }
             catch (NotSupportedException)
@@ -132,17 +141,7 @@ public sealed class GoRegex
             return GoMatch.WholeInput(input);
         }
 
-        Match m;
-        try
-        {
-            m = _regex.Match(input);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            return null;
-        }
-
-        return m.Success ? new GoMatch(input, m, GroupNames) : null;
+        return MatchAt(input, 0);
     }
 
     /// <summary>
@@ -196,6 +195,19 @@ public sealed class GoRegex
 
     private GoMatch? MatchAt(string input, int start)
     {
+        if (_captureRegex is not null && !_captureTimedOut)
+        {
+            try
+            {
+                var captured = _captureRegex.Match(input, start);
+                return captured.Success ? new GoMatch(input, captured, GroupNames) : null;
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                _captureTimedOut = true;
+            }
+        }
+
         try
         {
             var m = _regex.Match(input, start);

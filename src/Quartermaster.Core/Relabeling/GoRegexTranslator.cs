@@ -137,8 +137,30 @@ internal sealed class GoRegexTranslator
             break;
         }
 
-        var text = alternatives.Count == 1 ? alternatives[0] : string.Join('|', alternatives);
+        var text = alternatives.Count == 1 ? alternatives[0] : JoinAlternatives(alternatives, 0);
         return new Piece(text, Atomic: false, Quantified: false, product) { HasCodeUnitLoop = hasLoop };
+    }
+
+    // An empty branch is written as an optional group: `A||B` becomes `A|(?:B)??` and `A|` becomes `(?:A)?`, which
+    // match the same strings with the same leftmost-first preference. .NET mis-reduces a literal empty branch next to
+    // a loop: `(?:-+|){2}:` fails on ":" on both engines, while Go (and `(?:(?:-+)?){2}:`) match it.
+    private static string JoinAlternatives(List<string> alternatives, int start)
+    {
+        var empty = alternatives.FindIndex(start, static a => a.Length == 0);
+        if (empty < 0)
+        {
+            return string.Join('|', alternatives.Skip(start));
+        }
+
+        var hasRest = empty + 1 < alternatives.Count;
+        var rest = hasRest ? "(?:" + JoinAlternatives(alternatives, empty + 1) + ")??" : "";
+        if (empty == start)
+        {
+            return rest;
+        }
+
+        var before = string.Join('|', alternatives.Skip(start).Take(empty - start));
+        return hasRest ? before + "|" + rest : "(?:" + before + ")?";
     }
 
     private Piece ParseConcat(ref GoFlags flags, int depth)

@@ -88,6 +88,32 @@ public sealed class GoRegexTests
     public void IsMatch_Constructs_MatchGo(string pattern, string input, bool expected) =>
         Assert.Equal(expected, GoRegex.Get(pattern).IsMatch(input));
 
+    // Found by the promtool differential test: .NET mis-reduces a literal empty branch next to a loop.
+    [Theory]
+    [InlineData("(?:-+|){2,}:", ":", true)]
+    [InlineData("(?:-+|){2,}:", "-:", true)]
+    [InlineData("(?:-+|){2}-:", "-:", true)]
+    [InlineData("(?:-+|)+", "", true)]
+    [InlineData("(?:[-x]+|){2}:", ":", true)]
+    [InlineData("(?:|-+){2,}:", "--:", true)]
+    [InlineData("(?:a||-+){2}:", "a:", true)]
+    [InlineData("(?:-+|){2}", "a", false)]
+    public void IsMatch_EmptyAlternativeNextToLoop_MatchesGo(string pattern, string input, bool expected) =>
+        Assert.Equal(expected, GoRegex.Get(pattern).IsMatch(input));
+
+    [Theory]
+    [InlineData("(-+|)(-*)", "--", "$1|$2", "--|")]
+    [InlineData("(|-+)(-*)", "--", "$1|$2", "|--")]
+    [InlineData("(a||b)(c)", "bc", "$1|$2", "b|c")]
+    [InlineData("(a||b)(b?c)", "bc", "$1|$2", "|bc")]
+    [InlineData("(?:(-+)|)+(:)", "--:", "$1|$2", "--|:")]
+    public void Match_EmptyAlternative_KeepsGoPreferenceAndGroups(string pattern, string input, string template, string expected)
+    {
+        var match = GoRegex.Get(pattern).Match(input);
+        Assert.NotNull(match);
+        Assert.Equal(expected, GoExpand.Expand(template, match));
+    }
+
     [Theory]
     [InlineData("(?P<x>a)(b)", "ab", "$1,$2,$x", "a,b,a")]
     [InlineData("(?<x>a)(b)", "ab", "$1,$2,$x", "a,b,a")]
