@@ -24,10 +24,13 @@ public class RelabelBenchmarks
     {
         None,
         OneKeep,
+        OneReplace,
+        ReplaceNoMatch,
+        LabelMap,
         ServiceMonitor,
     }
 
-    [Params(Rules.None, Rules.OneKeep, Rules.ServiceMonitor)]
+    [Params(Rules.None, Rules.OneKeep, Rules.OneReplace, Rules.ReplaceNoMatch, Rules.LabelMap, Rules.ServiceMonitor)]
     public Rules Scenario { get; set; }
 
     [GlobalSetup]
@@ -48,6 +51,9 @@ public class RelabelBenchmarks
             {
                 Rules.None => [],
                 Rules.OneKeep => [new RelabelConfig { SourceLabels = ["__address__"], Regex = ".*", Action = RelabelAction.Keep }],
+                Rules.OneReplace => [new RelabelConfig { SourceLabels = ["__meta_kubernetes_namespace"], TargetLabel = "namespace" }],
+                Rules.ReplaceNoMatch => [new RelabelConfig { SourceLabels = ["__meta_kubernetes_pod_phase"], Regex = "(Failed|Succeeded)", TargetLabel = "phase" }],
+                Rules.LabelMap => [new RelabelConfig { Regex = "__meta_kubernetes_pod_label_(.+)", Action = RelabelAction.LabelMap }],
                 _ => ServiceMonitorRules(),
             },
         };
