@@ -6,6 +6,11 @@ namespace Quartermaster.Core.Serving;
 /// <summary>Writes the API's JSON bodies with upstream's exact bytes (spec upstream-ta.md §2.3–§2.6).</summary>
 public static class ResponseWriter
 {
+    private const int MaxRetainedBuffer = 16 * 1024 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
     /// <summary>
     /// <c>[{"targets":["addr"],"labels":{…}},…]</c> plus a newline. Items are written in the order given; callers
     /// sort them by address then identity, so every replica serves the same bytes.
@@ -18,10 +23,18 @@ public static class ResponseWriter
             return ServingSnapshot.EmptyTargets;
         }
 
-        var buffer = new ArrayBufferWriter<byte>(items.Count * 256);
+        // One reused buffer per thread: after warm-up a response costs one exact-size copy and no regrowth.
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(64 * 1024);
+        buffer.ResetWrittenCount();
         WriteTargetGroupArray(buffer, items);
         GoJson.WriteByte(buffer, (byte)'\n');
-        return buffer.WrittenSpan.ToArray();
+        var result = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > MaxRetainedBuffer)
+        {
+            t_buffer = null;
+        }
+
+        return result;
     }
 
     public static void WriteTargetGroupArray(IBufferWriter<byte> buffer, IReadOnlyList<TargetItem> items)
