@@ -98,7 +98,7 @@ public sealed class Allocator
             if (_targets.TryGetValue(item.Hash, out var existing))
             {
                 // Same identity: serve the fresh labels without moving the target (upstream #4839).
-                if (!existing.Item.Labels.AsSpan().SequenceEqual(item.Labels) || existing.Item.TargetUrl != item.TargetUrl)
+                if (!existing.Item.ServesSameAs(item))
                 {
                     existing.Item = item;
                     if (existing.Collector is not null)

@@ -73,6 +73,44 @@ public static class LabelSets
         return n == result.Length ? result : result.AsSpan(0, n).ToArray();
     }
 
+    /// <summary>
+    /// Merges into <paramref name="destination"/> (at least as long as both inputs together) and returns the count,
+    /// with the same rules as <see cref="Merge"/>. Allocates nothing.
+    /// </summary>
+    public static int MergeInto(Span<Label> destination, ReadOnlySpan<Label> groupLabels, ReadOnlySpan<Label> targetLabels)
+    {
+        int g = 0, t = 0, n = 0;
+        while (g < groupLabels.Length && t < targetLabels.Length)
+        {
+            var c = LabelNames.Compare(groupLabels[g].Name, targetLabels[t].Name);
+            if (c < 0)
+            {
+                destination[n++] = groupLabels[g++];
+            }
+            else
+            {
+                if (c == 0)
+                {
+                    g++;
+                }
+
+                destination[n++] = targetLabels[t++];
+            }
+        }
+
+        while (g < groupLabels.Length)
+        {
+            destination[n++] = groupLabels[g++];
+        }
+
+        while (t < targetLabels.Length)
+        {
+            destination[n++] = targetLabels[t++];
+        }
+
+        return n;
+    }
+
     /// <summary>Sorts labels by name and keeps the last value of a repeated name.</summary>
     public static Label[] FromUnsorted(IEnumerable<Label> labels)
     {

@@ -26,6 +26,7 @@ public sealed class TargetPipeline
     private readonly Dictionary<string, JobSources> _jobs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dirtyJobs = new(StringComparer.Ordinal);
     private readonly LabelsBuilder _builder = new();
+    private Label[] _merged = new Label[64];
     private readonly Allocator _allocator;
     private readonly PipelineMetrics? _metrics;
     private readonly TimeProvider _time;
@@ -240,20 +241,26 @@ public sealed class TargetPipeline
             foreach (var target in group.Targets)
             {
                 discovered++;
-                var merged = LabelSets.Merge(group.Labels, target);
+                var needed = group.Labels.Length + target.Length;
+                if (_merged.Length < needed)
+                {
+                    _merged = new Label[Math.Max(needed, _merged.Length * 2)];
+                }
+
+                var merged = _merged.AsSpan(0, LabelSets.MergeInto(_merged, group.Labels, target));
                 if (!filter.TryProcess(merged, _builder, out var hash, out var rule))
                 {
                     droppedCount++;
                     if (dropped.Count < limit)
                     {
-                        dropped.Add(new DroppedTarget(merged, rule));
+                        dropped.Add(new DroppedTarget(merged.ToArray(), rule));
                     }
 
                     continue;
                 }
 
                 var address = LabelSets.IndexOf(target, "__address__") is var i and >= 0 ? target[i].Value : "";
-                var item = new TargetItem(job, address, merged, hash);
+                var item = new TargetItem(job, address, group.Labels, target, hash);
                 if (!byHash.TryAdd(hash, item))
                 {
                     // Targets that are the same after relabeling are one target; the last one wins, as upstream.

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Quartermaster.Core.Labels;
 using Quartermaster.Core.Targets;
 
 namespace Quartermaster.Core.Serving;
@@ -52,23 +53,58 @@ public static class ResponseWriter
             GoJson.WriteRaw(buffer, "{\"targets\":["u8);
             GoJson.WriteString(buffer, item.TargetUrl);
             GoJson.WriteRaw(buffer, "],\"labels\":{"u8);
-            var labels = item.Labels;
-            for (var j = 0; j < labels.Length; j++)
-            {
-                if (j > 0)
-                {
-                    GoJson.WriteByte(buffer, (byte)',');
-                }
-
-                GoJson.WriteString(buffer, labels[j].Name);
-                GoJson.WriteByte(buffer, (byte)':');
-                GoJson.WriteString(buffer, labels[j].Value);
-            }
+            WriteMergedLabels(buffer, item.GroupLabels, item.TargetLabels);
 
             GoJson.WriteRaw(buffer, "}}"u8);
         }
 
         GoJson.WriteByte(buffer, (byte)']');
+    }
+
+    /// <summary>Writes the merge of group and target labels (target wins) as JSON members, in name order.</summary>
+    private static void WriteMergedLabels(IBufferWriter<byte> buffer, Label[] group, Label[] target)
+    {
+        int g = 0, t = 0;
+        var first = true;
+        while (g < group.Length || t < target.Length)
+        {
+            Label next;
+            if (t == target.Length)
+            {
+                next = group[g++];
+            }
+            else if (g == group.Length)
+            {
+                next = target[t++];
+            }
+            else
+            {
+                var c = LabelNames.Compare(group[g].Name, target[t].Name);
+                if (c < 0)
+                {
+                    next = group[g++];
+                }
+                else
+                {
+                    if (c == 0)
+                    {
+                        g++;
+                    }
+
+                    next = target[t++];
+                }
+            }
+
+            if (!first)
+            {
+                GoJson.WriteByte(buffer, (byte)',');
+            }
+
+            first = false;
+            GoJson.WriteString(buffer, next.Name);
+            GoJson.WriteByte(buffer, (byte)':');
+            GoJson.WriteString(buffer, next.Value);
+        }
     }
 
     /// <summary><c>/jobs</c>: every job with at least one target, keys sorted, and a newline.</summary>
