@@ -6,8 +6,10 @@ namespace Quartermaster.Core.Tests.Labels;
 
 public class LabelSetsTests
 {
+    private static readonly string[] Pieces = ["a", "b", "c", "é", "_", "\U0001F600", "\uFFFD", "ab"];
+
     private static readonly Gen<Label[]> SortedLabels =
-        Gen.Select(Gen.OneOfConst("a", "b", "c", "é", "_", "\U0001F600", "\uFFFD", "ab").Array[1, 3].Select(string.Concat), Gen.OneOfConst("", "x", "y"), (n, v) => new Label(n, v))
+        Gen.Select(Gen.Int[0, Pieces.Length - 1].Array[1, 3].Select(ix => string.Concat(ix.Select(x => Pieces[x]))), Gen.Int[0, 2], (n, v) => new Label(n, v == 0 ? "" : v == 1 ? "x" : "y"))
             .Array[0, 8]
             .Select(ls => LabelSets.FromUnsorted(ls));
 
