@@ -13,24 +13,41 @@ namespace Quartermaster.Core.Allocation;
 /// </remarks>
 public sealed class Allocator
 {
+    public const string NoCollectorsReason = "no collectors are registered";
+
     private readonly Dictionary<string, Collector> _collectors = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, Entry> _targets = [];
     private readonly Dictionary<string, JobState> _jobs = new(StringComparer.Ordinal);
     private readonly HashSet<(string Job, string Collector)> _dirtyPairs = [];
     private readonly HashSet<string> _dirtyJobs = new(StringComparer.Ordinal);
+    private readonly int[] _moves = new int[MoveReasons.Count];
+    private readonly long[] _movedTotal = new long[MoveReasons.Count];
+    private readonly CollectorSet _collectorSet;
+    private IReadOnlyList<CollectorInfo> _reported = [];
+    private IReadOnlySet<string> _notReady = new HashSet<string>(StringComparer.Ordinal);
     private IAllocationStrategy _strategy;
     private bool _collectorsChanged;
     private int _unassigned;
 
-    public Allocator(IAllocationStrategy strategy)
+    public Allocator(IAllocationStrategy strategy, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(strategy);
         _strategy = strategy;
+        _collectorSet = new CollectorSet(time ?? TimeProvider.System, CollectorSet.DefaultGracePeriod);
     }
 
     public IAllocationStrategy Strategy => _strategy;
 
+    /// <summary>The allocatable collectors: reported, and ready or within the grace period.</summary>
     public IReadOnlyDictionary<string, Collector> Collectors => _collectors;
+
+    /// <summary>Reported collectors left out because they stayed not ready past the grace period.</summary>
+    public IReadOnlySet<string> NotReadyCollectors => _notReady;
+
+    /// <summary>When a collector within its grace period runs out of it; call <see cref="RefreshReadiness"/> then.</summary>
+    public DateTimeOffset? NextReadinessCheck { get; private set; }
+
+    public TimeSpan NotReadyGracePeriod => _collectorSet.GracePeriod;
 
     public int TargetCount => _targets.Count;
 
@@ -38,14 +55,41 @@ public sealed class Allocator
 
     public IEnumerable<string> Jobs => _jobs.Keys;
 
-    /// <summary>Replaces the strategy and re-assigns every target under it.</summary>
-    public void SetStrategy(IAllocationStrategy strategy)
+    /// <summary>Targets moved between collectors since this allocator was created.</summary>
+    public long MovedTotal(MoveReason reason) => _movedTotal[(int)reason];
+
+    /// <summary>
+    /// Replaces the strategy and, when given, the collector set, then re-assigns every target once under both.
+    /// </summary>
+    public void SetStrategy(IAllocationStrategy strategy, IEnumerable<CollectorInfo>? collectors = null)
     {
         ArgumentNullException.ThrowIfNull(strategy);
         _strategy = strategy;
+        Dictionary<string, MoveReason>? lost = null;
+        if (collectors is not null)
+        {
+            _reported = [.. collectors];
+            UpdateCollectors(out lost, out _);
+        }
+
         _strategy.SetCollectors(_collectors);
-        ReassignAll();
+        ReassignAll(lost, MoveReason.StrategyChanged);
     }
+
+    /// <summary>Sets <c>collector_not_ready_grace_period</c> and applies it. Returns whether the collector set changed.</summary>
+    public bool SetNotReadyGracePeriod(TimeSpan gracePeriod)
+    {
+        if (gracePeriod == _collectorSet.GracePeriod)
+        {
+            return false;
+        }
+
+        _collectorSet.GracePeriod = gracePeriod;
+        return ApplyCollectors();
+    }
+
+    /// <summary>Re-applies the grace period to the last reported collectors at the current time.</summary>
+    public bool RefreshReadiness() => ApplyCollectors();
 
     /// <summary>
     /// Replaces all targets of <paramref name="job"/>; items must have distinct hashes. Returns whether anything changed.
@@ -93,6 +137,7 @@ public sealed class Allocator
             }
         }
 
+        List<Entry>? added = null;
         foreach (var item in items)
         {
             if (_targets.TryGetValue(item.Hash, out var existing))
@@ -115,15 +160,23 @@ public sealed class Allocator
             var entry = new Entry(item);
             _targets.Add(item.Hash, entry);
             state.Hashes.Add(item.Hash);
+            (added ??= []).Add(entry);
             changed = true;
-            if (_collectors.Count > 0)
+        }
+
+        if (added is not null)
+        {
+            // Identity order, so order-sensitive strategies (least-weighted) give every replica the same answer
+            // whatever order the items came in; upstream walks a Go map (spec §11 Q10).
+            added.Sort(static (a, b) => a.Item.Hash.CompareTo(b.Item.Hash));
+            foreach (var entry in added)
             {
-                AssignTo(item.Hash, entry, _strategy.Assign(item, null, _collectors, out var reason), reason);
-            }
-            else
-            {
-                entry.UnassignedReason = "no collectors are registered";
                 _unassigned++;
+                entry.UnassignedReason = NoCollectorsReason;
+                if (_collectors.Count > 0)
+                {
+                    AssignTo(entry.Item.Hash, entry, _strategy.Assign(entry.Item, null, _collectors, out var reason), reason);
+                }
             }
         }
 
@@ -141,12 +194,46 @@ public sealed class Allocator
         return changed;
     }
 
-    /// <summary>Replaces the collector set. Returns whether anything changed.</summary>
+    /// <summary>
+    /// Replaces the reported collector set; not-ready collectors are filtered by the grace period. Returns whether the
+    /// allocatable set changed.
+    /// </summary>
     public bool SetCollectors(IEnumerable<CollectorInfo> collectors)
     {
         ArgumentNullException.ThrowIfNull(collectors);
+        _reported = [.. collectors];
+        return ApplyCollectors();
+    }
+
+    private bool ApplyCollectors()
+    {
+        if (!UpdateCollectors(out var lost, out var anyAdded))
+        {
+            return false;
+        }
+
+        // A target moving between two collectors that both stay moved because the set grew or shrank around them.
+        var reasonForLiveOwner = anyAdded || lost is null ? MoveReason.CollectorAdded
+            : lost.ContainsValue(MoveReason.CollectorRemoved) ? MoveReason.CollectorRemoved
+            : MoveReason.CollectorNotReady;
+        _strategy.SetCollectors(_collectors);
+        ReassignAll(lost, reasonForLiveOwner);
+        return true;
+    }
+
+    /// <summary>
+    /// Brings <see cref="_collectors"/> in line with the reported set and detaches the targets of collectors that left,
+    /// remembering where each came from so the re-assignment can tell a move from a return.
+    /// </summary>
+    private bool UpdateCollectors(out Dictionary<string, MoveReason>? lost, out bool anyAdded)
+    {
+        lost = null;
+        anyAdded = false;
+        var selection = _collectorSet.Select(_reported);
+        NextReadinessCheck = selection.NextCheck;
+        _notReady = selection.NotReady;
         var wanted = new Dictionary<string, CollectorInfo>(StringComparer.Ordinal);
-        foreach (var c in collectors)
+        foreach (var c in selection.Allocatable)
         {
             wanted[c.Name] = c;
         }
@@ -169,25 +256,34 @@ public sealed class Allocator
             return false;
         }
 
-        var removed = _collectors.Keys.Where(n => !wanted.TryGetValue(n, out var w) || w.NodeName != _collectors[n].NodeName).ToList();
-        foreach (var name in removed)
+        // A collector whose node changed leaves and rejoins, so per-node re-reads its node (unlike upstream, §11 Q2).
+        foreach (var (name, collector) in _collectors)
         {
-            _collectors.Remove(name);
+            if (!wanted.TryGetValue(name, out var w) || w.NodeName != collector.NodeName)
+            {
+                (lost ??= new(StringComparer.Ordinal))[name] = selection.NotReady.Contains(name)
+                    ? MoveReason.CollectorNotReady
+                    : MoveReason.CollectorRemoved;
+            }
         }
 
-        if (removed.Count > 0)
+        if (lost is not null)
         {
-            var removedSet = removed.ToHashSet(StringComparer.Ordinal);
+            foreach (var name in lost.Keys)
+            {
+                _collectors.Remove(name);
+            }
+
             foreach (var (hash, entry) in _targets)
             {
-                if (entry.Collector is not null && removedSet.Contains(entry.Collector))
+                if (entry.Collector is { } owner && lost.ContainsKey(owner))
                 {
-                    _dirtyPairs.Add((entry.Item.JobName, entry.Collector));
-                    var jobState = _jobs[entry.Item.JobName];
-                    jobState.RemoveFromCollector(entry.Collector, hash);
-                    entry.Collector = null;
-                    entry.UnassignedReason = "its collector was removed";
+                    Unassign(hash, entry);
+                    entry.LostFrom = owner;
                     _unassigned++;
+                    entry.UnassignedReason = lost[owner] == MoveReason.CollectorNotReady
+                        ? "its collector is not ready"
+                        : "its collector was removed";
                 }
             }
         }
@@ -197,12 +293,11 @@ public sealed class Allocator
             if (!_collectors.ContainsKey(name))
             {
                 _collectors.Add(name, new Collector(name, info.NodeName));
+                anyAdded = true;
             }
         }
 
         _collectorsChanged = true;
-        _strategy.SetCollectors(_collectors);
-        ReassignAll();
         return true;
     }
 
@@ -233,14 +328,18 @@ public sealed class Allocator
         var changes = new AllocationChanges(
             [.. _dirtyPairs],
             [.. _dirtyJobs],
-            _collectorsChanged);
+            _collectorsChanged)
+        {
+            Moves = [.. _moves],
+        };
+        Array.Clear(_moves);
         _dirtyPairs.Clear();
         _dirtyJobs.Clear();
         _collectorsChanged = false;
         return changes;
     }
 
-    private void ReassignAll()
+    private void ReassignAll(Dictionary<string, MoveReason>? lost, MoveReason reasonForLiveOwner)
     {
         if (_targets.Count == 0)
         {
@@ -255,41 +354,48 @@ public sealed class Allocator
         foreach (var hash in hashes)
         {
             var entry = _targets[hash];
+            var lostFrom = entry.LostFrom;
+            entry.LostFrom = null;
             if (_collectors.Count == 0)
             {
+                entry.UnassignedReason = NoCollectorsReason;
                 continue;
             }
 
+            var previous = entry.Collector ?? lostFrom;
             var owner = _strategy.Assign(entry.Item, entry.Collector, _collectors, out var reason);
-            if (owner == entry.Collector && owner is not null)
+            if (owner is not null && owner == entry.Collector)
             {
                 continue;
             }
 
             Unassign(hash, entry);
-            AssignTo(hash, entry, owner, reason);
-        }
-    }
-
-    private void AssignTo(ulong hash, Entry entry, string? owner, string? reason)
-    {
-        if (owner is null)
-        {
-            if (entry.UnassignedReason is null)
+            if (entry.Collector is null && entry.UnassignedReason is null)
             {
                 _unassigned++;
             }
 
+            AssignTo(hash, entry, owner, reason);
+            if (owner is not null && previous is not null && owner != previous)
+            {
+                var why = lostFrom is not null && lost is not null && lost.TryGetValue(lostFrom, out var r) ? r : reasonForLiveOwner;
+                _moves[(int)why]++;
+                _movedTotal[(int)why]++;
+            }
+        }
+    }
+
+    /// <summary>Gives an unassigned entry (counted in <see cref="_unassigned"/>) to <paramref name="owner"/>, if any.</summary>
+    private void AssignTo(ulong hash, Entry entry, string? owner, string? reason)
+    {
+        if (owner is null)
+        {
             entry.UnassignedReason = reason ?? "the strategy found no collector";
             return;
         }
 
-        if (entry.UnassignedReason is not null)
-        {
-            _unassigned--;
-            entry.UnassignedReason = null;
-        }
-
+        _unassigned--;
+        entry.UnassignedReason = null;
         entry.Collector = owner;
         var job = entry.Item.JobName;
         _collectors[owner].Add(job);
@@ -297,6 +403,7 @@ public sealed class Allocator
         _dirtyPairs.Add((job, owner));
     }
 
+    /// <summary>Takes the target from its collector, or forgets that it was unassigned; either way it is no longer counted.</summary>
     private void Unassign(ulong hash, Entry entry)
     {
         if (entry.Collector is null)
@@ -328,6 +435,9 @@ public sealed class Allocator
         public string? Collector { get; set; }
 
         public string? UnassignedReason { get; set; }
+
+        /// <summary>The collector that left while owning this target, until the re-assignment that follows.</summary>
+        public string? LostFrom { get; set; }
     }
 
     private sealed class JobState
@@ -355,13 +465,4 @@ public sealed class Allocator
             }
         }
     }
-}
-
-/// <summary>What changed in the allocation since the last drain.</summary>
-public sealed record AllocationChanges(
-    IReadOnlyList<(string Job, string Collector)> DirtyPairs,
-    IReadOnlyList<string> DirtyJobs,
-    bool CollectorsChanged)
-{
-    public bool IsEmpty => DirtyPairs.Count == 0 && DirtyJobs.Count == 0 && !CollectorsChanged;
 }

@@ -70,6 +70,12 @@ public sealed class ServingSnapshot
     /// <summary>Per configured job: targets discovered, kept after relabeling, and collapsed as duplicates.</summary>
     public FrozenDictionary<string, JobStats> JobStats { get; }
 
+    /// <summary>
+    /// No collector can take targets: every body is <c>[]</c> while targets are kept and will be assigned when one
+    /// arrives. Not a readiness failure; status pages and <c>/readyz</c> detail show it.
+    /// </summary>
+    public bool NoCollectors => Collectors.Count == 0;
+
     /// <summary>Ready once a configuration has been applied (upstream: the scrape-config response exists).</summary>
     public bool IsReady => ScrapeConfigsRedacted is not null;
 

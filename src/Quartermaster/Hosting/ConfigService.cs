@@ -217,6 +217,7 @@ internal sealed class ConfigService : BackgroundService
             Version = version,
             Strategy = _strategy,
             StaticCollectors = config.Collectors.Static?.Select(c => new CollectorInfo(c.Id, c.Node)).ToList(),
+            CollectorNotReadyGracePeriod = config.CollectorNotReadyGracePeriod,
         });
         _discovery.Apply(jobs);
         Current = config;
