@@ -16,9 +16,8 @@ public sealed class Allocator
     public const string NoCollectorsReason = "no collectors are registered";
 
     private readonly Dictionary<string, Collector> _collectors = new(StringComparer.Ordinal);
-    private readonly Dictionary<ulong, Entry> _targets = [];
     private readonly Dictionary<string, JobState> _jobs = new(StringComparer.Ordinal);
-    private readonly HashSet<(string Job, string Collector)> _dirtyPairs = [];
+    private readonly List<Bucket> _dirtyBuckets = [];
     private readonly HashSet<string> _dirtyJobs = new(StringComparer.Ordinal);
     private readonly int[] _moves = new int[MoveReasons.Count];
     private readonly long[] _movedTotal = new long[MoveReasons.Count];
@@ -27,7 +26,9 @@ public sealed class Allocator
     private IReadOnlySet<string> _notReady = new HashSet<string>(StringComparer.Ordinal);
     private IAllocationStrategy _strategy;
     private bool _collectorsChanged;
+    private int _targetCount;
     private int _unassigned;
+    private int _stamp;
 
     public Allocator(IAllocationStrategy strategy, TimeProvider? time = null)
     {
@@ -49,7 +50,7 @@ public sealed class Allocator
 
     public TimeSpan NotReadyGracePeriod => _collectorSet.GracePeriod;
 
-    public int TargetCount => _targets.Count;
+    public int TargetCount => _targetCount;
 
     public int UnassignedCount => _unassigned;
 
@@ -105,82 +106,96 @@ public sealed class Allocator
                 return false;
             }
 
-            state = new JobState();
+            state = new JobState(job, items.Count);
             _jobs.Add(job, state);
         }
 
+        // Entries seen in this call carry the new stamp; the rest are the removed ones.
+        var stamp = ++_stamp;
         var changed = false;
-        var incoming = new HashSet<ulong>(items.Count);
-        foreach (var item in items)
-        {
-            incoming.Add(item.Hash);
-        }
-
-        List<ulong>? removed = null;
-        foreach (var hash in state.Hashes)
-        {
-            if (!incoming.Contains(hash))
-            {
-                (removed ??= []).Add(hash);
-            }
-        }
-
-        if (removed is not null)
-        {
-            foreach (var hash in removed)
-            {
-                var entry = _targets[hash];
-                Unassign(hash, entry);
-                _targets.Remove(hash);
-                state.Hashes.Remove(hash);
-                changed = true;
-            }
-        }
-
+        var seen = 0;
         List<Entry>? added = null;
         foreach (var item in items)
         {
-            if (_targets.TryGetValue(item.Hash, out var existing))
+            if (state.Entries.TryGetValue(item.Hash, out var existing))
             {
+                if (existing.Stamp != stamp)
+                {
+                    existing.Stamp = stamp;
+                    seen++;
+                }
+
                 // Same identity: serve the fresh labels without moving the target (upstream #4839).
-                if (!existing.Item.Labels.AsSpan().SequenceEqual(item.Labels) || existing.Item.TargetUrl != item.TargetUrl)
+                if (!ReferenceEquals(existing.Item, item) && !SameContent(existing.Item, item))
                 {
                     existing.Item = item;
-                    if (existing.Collector is not null)
-                    {
-                        _dirtyPairs.Add((job, existing.Collector));
-                    }
-
+                    existing.Bucket?.MarkDirty(_dirtyBuckets);
                     changed = true;
+                }
+                else
+                {
+                    existing.Item = item;
                 }
 
                 continue;
             }
 
-            var entry = new Entry(item);
-            _targets.Add(item.Hash, entry);
-            state.Hashes.Add(item.Hash);
+            var entry = new Entry(item, state) { Stamp = stamp };
+            state.Entries.Add(item.Hash, entry);
             (added ??= []).Add(entry);
+        }
+
+        if (seen + (added?.Count ?? 0) != state.Entries.Count)
+        {
+            List<Entry>? removed = null;
+            foreach (var entry in state.Entries.Values)
+            {
+                if (entry.Stamp != stamp)
+                {
+                    (removed ??= []).Add(entry);
+                }
+            }
+
+            foreach (var entry in removed!)
+            {
+                Unassign(entry);
+                ForgetUnassigned(entry);
+                state.Entries.Remove(entry.Item.Hash);
+                _targetCount--;
+            }
+
             changed = true;
         }
 
         if (added is not null)
         {
+            changed = true;
+            _targetCount += added.Count;
+
             // Identity order, so order-sensitive strategies (least-weighted) give every replica the same answer
             // whatever order the items came in; upstream walks a Go map (spec §11 Q10).
             added.Sort(static (a, b) => a.Item.Hash.CompareTo(b.Item.Hash));
             foreach (var entry in added)
             {
-                _unassigned++;
-                entry.UnassignedReason = NoCollectorsReason;
-                if (_collectors.Count > 0)
+                if (_collectors.Count == 0)
                 {
-                    AssignTo(entry.Item.Hash, entry, _strategy.Assign(entry.Item, null, _collectors, out var reason), reason);
+                    MarkUnassigned(entry, NoCollectorsReason);
+                    continue;
+                }
+
+                var owner = _strategy.Assign(entry.Item, null, _collectors, out var reason);
+                if (owner is null)
+                {
+                    MarkUnassigned(entry, reason);
+                }
+                else
+                {
+                    AssignTo(entry, _collectors[owner]);
                 }
             }
         }
 
-        if (state.Hashes.Count == 0)
+        if (state.Entries.Count == 0)
         {
             _jobs.Remove(job);
             changed = true;
@@ -204,6 +219,61 @@ public sealed class Allocator
         _reported = [.. collectors];
         return ApplyCollectors();
     }
+
+    /// <summary>The targets <paramref name="collector"/> owns in <paramref name="job"/>, in no particular order.</summary>
+    public IEnumerable<TargetItem> TargetsFor(string job, string collector)
+    {
+        if (_jobs.TryGetValue(job, out var state) && state.ByCollector.TryGetValue(collector, out var bucket))
+        {
+            foreach (var entry in bucket.Entries)
+            {
+                yield return entry.Item;
+            }
+        }
+    }
+
+    public int TargetCountOfJob(string job) => _jobs.TryGetValue(job, out var s) ? s.Entries.Count : 0;
+
+    /// <summary>Where a target is and why: its collector, or the reason it has none.</summary>
+    public (string? Collector, string? UnassignedReason)? Locate(ulong hash)
+    {
+        foreach (var state in _jobs.Values)
+        {
+            if (state.Entries.TryGetValue(hash, out var e))
+            {
+                return (e.Owner?.Name, e.UnassignedReason);
+            }
+        }
+
+        return null;
+    }
+
+    public IEnumerable<(TargetItem Item, string? Collector)> AllTargets() =>
+        _jobs.Values.SelectMany(s => s.Entries.Values).Select(e => (e.Item, e.Owner?.Name));
+
+    /// <summary>Takes the set of changes since the last call.</summary>
+    public AllocationChanges DrainChanges()
+    {
+        var pairs = new HashSet<(string, string)>(_dirtyBuckets.Count);
+        foreach (var bucket in _dirtyBuckets)
+        {
+            bucket.Dirty = false;
+            pairs.Add((bucket.Job, bucket.Collector));
+        }
+
+        var changes = new AllocationChanges([.. pairs], [.. _dirtyJobs], _collectorsChanged)
+        {
+            Moves = [.. _moves],
+        };
+        Array.Clear(_moves);
+        _dirtyBuckets.Clear();
+        _dirtyJobs.Clear();
+        _collectorsChanged = false;
+        return changes;
+    }
+
+    private static bool SameContent(TargetItem a, TargetItem b) =>
+        a.TargetUrl == b.TargetUrl && (ReferenceEquals(a.Labels, b.Labels) || a.Labels.AsSpan().SequenceEqual(b.Labels));
 
     private bool ApplyCollectors()
     {
@@ -269,22 +339,26 @@ public sealed class Allocator
 
         if (lost is not null)
         {
+            foreach (var state in _jobs.Values)
+            {
+                foreach (var name in lost.Keys)
+                {
+                    if (state.ByCollector.TryGetValue(name, out var bucket))
+                    {
+                        var reason = lost[name] == MoveReason.CollectorNotReady ? "its collector is not ready" : "its collector was removed";
+                        foreach (var entry in bucket.Entries.ToArray())
+                        {
+                            Unassign(entry);
+                            entry.LostFrom = name;
+                            MarkUnassigned(entry, reason);
+                        }
+                    }
+                }
+            }
+
             foreach (var name in lost.Keys)
             {
                 _collectors.Remove(name);
-            }
-
-            foreach (var (hash, entry) in _targets)
-            {
-                if (entry.Collector is { } owner && lost.ContainsKey(owner))
-                {
-                    Unassign(hash, entry);
-                    entry.LostFrom = owner;
-                    _unassigned++;
-                    entry.UnassignedReason = lost[owner] == MoveReason.CollectorNotReady
-                        ? "its collector is not ready"
-                        : "its collector was removed";
-                }
             }
         }
 
@@ -301,82 +375,79 @@ public sealed class Allocator
         return true;
     }
 
-    /// <summary>The hashes of the targets <paramref name="collector"/> owns in <paramref name="job"/>.</summary>
-    public IEnumerable<TargetItem> TargetsFor(string job, string collector)
-    {
-        if (_jobs.TryGetValue(job, out var state) && state.ByCollector.TryGetValue(collector, out var hashes))
-        {
-            foreach (var hash in hashes)
-            {
-                yield return _targets[hash].Item;
-            }
-        }
-    }
-
-    public int TargetCountOfJob(string job) => _jobs.TryGetValue(job, out var s) ? s.Hashes.Count : 0;
-
-    /// <summary>Where a target is and why: its collector, or the reason it has none.</summary>
-    public (string? Collector, string? UnassignedReason)? Locate(ulong hash) =>
-        _targets.TryGetValue(hash, out var e) ? (e.Collector, e.UnassignedReason) : null;
-
-    public IEnumerable<(TargetItem Item, string? Collector)> AllTargets() =>
-        _targets.Values.Select(e => (e.Item, e.Collector));
-
-    /// <summary>Takes the set of changes since the last call.</summary>
-    public AllocationChanges DrainChanges()
-    {
-        var changes = new AllocationChanges(
-            [.. _dirtyPairs],
-            [.. _dirtyJobs],
-            _collectorsChanged)
-        {
-            Moves = [.. _moves],
-        };
-        Array.Clear(_moves);
-        _dirtyPairs.Clear();
-        _dirtyJobs.Clear();
-        _collectorsChanged = false;
-        return changes;
-    }
-
     private void ReassignAll(Dictionary<string, MoveReason>? lost, MoveReason reasonForLiveOwner)
     {
-        if (_targets.Count == 0)
+        if (_targetCount == 0)
         {
             return;
         }
 
-        // A fixed processing order (by identity) makes order-sensitive strategies give the same answer in every
-        // replica and every run; upstream walks a Go map (spec §11 Q10).
-        var hashes = new ulong[_targets.Count];
-        _targets.Keys.CopyTo(hashes, 0);
-        Array.Sort(hashes);
-        foreach (var hash in hashes)
+        if (_collectors.Count == 0)
         {
-            var entry = _targets[hash];
+            foreach (var state in _jobs.Values)
+            {
+                foreach (var entry in state.Entries.Values)
+                {
+                    entry.LostFrom = null;
+                    entry.UnassignedReason = NoCollectorsReason;
+                }
+            }
+
+            return;
+        }
+
+        // First find what must change, reading only; then apply in identity order, asking again, because the answer of
+        // an order-sensitive strategy (least-weighted) depends on what was assigned before. A fixed order makes every
+        // replica and every run agree; upstream walks a Go map (spec §11 Q10).
+        var pending = new List<Entry>();
+        foreach (var state in _jobs.Values)
+        {
+            foreach (var entry in state.Entries.Values)
+            {
+                var current = entry.Owner?.Name;
+                var owner = _strategy.Assign(entry.Item, current, _collectors, out var reason);
+                if (owner is not null && owner == current)
+                {
+                    continue;
+                }
+
+                if (owner is null && current is null)
+                {
+                    entry.LostFrom = null;
+                    entry.UnassignedReason = reason ?? "the strategy found no collector";
+                    continue;
+                }
+
+                pending.Add(entry);
+            }
+        }
+
+        pending.Sort(static (a, b) => a.Item.Hash.CompareTo(b.Item.Hash));
+        foreach (var entry in pending)
+        {
+            var previous = entry.Owner?.Name ?? entry.LostFrom;
             var lostFrom = entry.LostFrom;
             entry.LostFrom = null;
-            if (_collectors.Count == 0)
-            {
-                entry.UnassignedReason = NoCollectorsReason;
-                continue;
-            }
-
-            var previous = entry.Collector ?? lostFrom;
-            var owner = _strategy.Assign(entry.Item, entry.Collector, _collectors, out var reason);
-            if (owner is not null && owner == entry.Collector)
+            var owner = _strategy.Assign(entry.Item, entry.Owner?.Name, _collectors, out var reason);
+            if (owner is not null && owner == entry.Owner?.Name)
             {
                 continue;
             }
 
-            Unassign(hash, entry);
-            if (entry.Collector is null && entry.UnassignedReason is null)
+            if (entry.Owner is not null)
             {
-                _unassigned++;
+                Unassign(entry);
+                MarkUnassigned(entry, reason);
             }
 
-            AssignTo(hash, entry, owner, reason);
-            if (owner is not null && previous is not null && owner != previous)
+            if (owner is null)
+            {
+                entry.UnassignedReason = reason ?? "the strategy found no collector";
+                continue;
+            }
+
+            AssignTo(entry, _collectors[owner]);
+            if (previous is not null && owner != previous)
             {
                 var why = lostFrom is not null && lost is not null && lost.TryGetValue(lostFrom, out var r) ? r : reasonForLiveOwner;
                 _moves[(int)why]++;
@@ -385,84 +456,112 @@ public sealed class Allocator
         }
     }
 
-    /// <summary>Gives an unassigned entry (counted in <see cref="_unassigned"/>) to <paramref name="owner"/>, if any.</summary>
-    private void AssignTo(ulong hash, Entry entry, string? owner, string? reason)
+    /// <summary>Records a target without a collector; it must not be counted as unassigned already.</summary>
+    private void MarkUnassigned(Entry entry, string? reason)
     {
-        if (owner is null)
+        if (entry.UnassignedReason is null)
         {
-            entry.UnassignedReason = reason ?? "the strategy found no collector";
+            _unassigned++;
+        }
+
+        entry.UnassignedReason = reason ?? "the strategy found no collector";
+    }
+
+    private void ForgetUnassigned(Entry entry)
+    {
+        if (entry.UnassignedReason is not null)
+        {
+            _unassigned--;
+            entry.UnassignedReason = null;
+        }
+    }
+
+    /// <summary>Gives a target with no collector to <paramref name="owner"/>.</summary>
+    private void AssignTo(Entry entry, Collector owner)
+    {
+        ForgetUnassigned(entry);
+        var state = entry.Job;
+        owner.Add(state.Name);
+        if (!state.ByCollector.TryGetValue(owner.Name, out var bucket))
+        {
+            bucket = new Bucket(state.Name, owner.Name);
+            state.ByCollector.Add(owner.Name, bucket);
+        }
+
+        bucket.Entries.Add(entry);
+        bucket.MarkDirty(_dirtyBuckets);
+        entry.Owner = owner;
+        entry.Bucket = bucket;
+    }
+
+    /// <summary>Takes the target from its collector, if it has one; the caller decides what it is counted as next.</summary>
+    private void Unassign(Entry entry)
+    {
+        if (entry.Owner is not { } owner)
+        {
             return;
         }
 
-        _unassigned--;
-        entry.UnassignedReason = null;
-        entry.Collector = owner;
-        var job = entry.Item.JobName;
-        _collectors[owner].Add(job);
-        _jobs[job].AddToCollector(owner, hash);
-        _dirtyPairs.Add((job, owner));
-    }
-
-    /// <summary>Takes the target from its collector, or forgets that it was unassigned; either way it is no longer counted.</summary>
-    private void Unassign(ulong hash, Entry entry)
-    {
-        if (entry.Collector is null)
+        owner.Remove(entry.Job.Name);
+        var bucket = entry.Bucket!;
+        bucket.Entries.Remove(entry);
+        bucket.MarkDirty(_dirtyBuckets);
+        if (bucket.Entries.Count == 0)
         {
-            if (entry.UnassignedReason is not null)
-            {
-                _unassigned--;
-                entry.UnassignedReason = null;
-            }
-
-            return;
+            entry.Job.ByCollector.Remove(bucket.Collector);
         }
 
-        var job = entry.Item.JobName;
-        if (_collectors.TryGetValue(entry.Collector, out var collector))
-        {
-            collector.Remove(job);
-        }
-
-        _jobs[job].RemoveFromCollector(entry.Collector, hash);
-        _dirtyPairs.Add((job, entry.Collector));
-        entry.Collector = null;
+        entry.Owner = null;
+        entry.Bucket = null;
     }
 
-    private sealed class Entry(TargetItem item)
+    private sealed class Entry(TargetItem item, JobState job)
     {
         public TargetItem Item { get; set; } = item;
 
-        public string? Collector { get; set; }
+        public JobState Job { get; } = job;
 
+        public Collector? Owner { get; set; }
+
+        /// <summary>The owner's per-(job, collector) set this entry is in.</summary>
+        public Bucket? Bucket { get; set; }
+
+        /// <summary>Non-null exactly while the target has no collector.</summary>
         public string? UnassignedReason { get; set; }
 
         /// <summary>The collector that left while owning this target, until the re-assignment that follows.</summary>
         public string? LostFrom { get; set; }
+
+        public int Stamp { get; set; }
     }
 
-    private sealed class JobState
+    /// <summary>The targets of one job on one collector: the unit whose served bytes are rebuilt.</summary>
+    private sealed class Bucket(string job, string collector)
     {
-        public HashSet<ulong> Hashes { get; } = [];
+        public string Job { get; } = job;
 
-        public Dictionary<string, HashSet<ulong>> ByCollector { get; } = new(StringComparer.Ordinal);
+        public string Collector { get; } = collector;
 
-        public void AddToCollector(string collector, ulong hash)
+        public HashSet<Entry> Entries { get; } = [];
+
+        public bool Dirty { get; set; }
+
+        public void MarkDirty(List<Bucket> dirty)
         {
-            if (!ByCollector.TryGetValue(collector, out var set))
+            if (!Dirty)
             {
-                set = [];
-                ByCollector.Add(collector, set);
-            }
-
-            set.Add(hash);
-        }
-
-        public void RemoveFromCollector(string collector, ulong hash)
-        {
-            if (ByCollector.TryGetValue(collector, out var set) && set.Remove(hash) && set.Count == 0)
-            {
-                ByCollector.Remove(collector);
+                Dirty = true;
+                dirty.Add(this);
             }
         }
+    }
+
+    private sealed class JobState(string name, int capacity)
+    {
+        public string Name { get; } = name;
+
+        public Dictionary<ulong, Entry> Entries { get; } = new(capacity);
+
+        public Dictionary<string, Bucket> ByCollector { get; } = new(StringComparer.Ordinal);
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Quartermaster.Core.Allocation;
 
 /// <summary>
@@ -40,20 +42,22 @@ public sealed class Collector
     internal void Add(string job)
     {
         NumTargets++;
-        _targetsPerJob[job] = _targetsPerJob.GetValueOrDefault(job) + 1;
+        CollectionsMarshal.GetValueRefOrAddDefault(_targetsPerJob, job, out _)++;
     }
 
     internal void Remove(string job)
     {
         NumTargets--;
-        var left = _targetsPerJob.GetValueOrDefault(job) - 1;
-        if (left <= 0)
+        if (_targetsPerJob.TryGetValue(job, out var count))
         {
-            _targetsPerJob.Remove(job);
-        }
-        else
-        {
-            _targetsPerJob[job] = left;
+            if (count <= 1)
+            {
+                _targetsPerJob.Remove(job);
+            }
+            else
+            {
+                _targetsPerJob[job] = count - 1;
+            }
         }
     }
 }

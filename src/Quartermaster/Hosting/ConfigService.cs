@@ -206,6 +206,10 @@ internal sealed class ConfigService : BackgroundService
         {
             Log.NoCollectorSource(_logger);
         }
+        else if (config.Collectors.Static.Count == 0)
+        {
+            Log.NoCollectors(_logger);
+        }
 
         var version = XxHash64.HashToUInt64(secrets).ToString("x16", System.Globalization.CultureInfo.InvariantCulture)[..8];
         _pipeline.ApplyConfig(new PipelineConfig
