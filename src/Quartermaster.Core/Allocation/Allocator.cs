@@ -488,6 +488,7 @@ public sealed class Allocator
             state.ByCollector.Add(owner.Name, bucket);
         }
 
+        entry.IndexInBucket = bucket.Entries.Count;
         bucket.Entries.Add(entry);
         bucket.MarkDirty(_dirtyBuckets);
         entry.Owner = owner;
@@ -504,7 +505,7 @@ public sealed class Allocator
 
         owner.Remove(entry.Job.Name);
         var bucket = entry.Bucket!;
-        bucket.Entries.Remove(entry);
+        bucket.RemoveAt(entry.IndexInBucket);
         bucket.MarkDirty(_dirtyBuckets);
         if (bucket.Entries.Count == 0)
         {
@@ -533,6 +534,8 @@ public sealed class Allocator
         public string? LostFrom { get; set; }
 
         public int Stamp { get; set; }
+
+        public int IndexInBucket { get; set; }
     }
 
     /// <summary>The targets of one job on one collector: the unit whose served bytes are rebuilt.</summary>
@@ -542,9 +545,23 @@ public sealed class Allocator
 
         public string Collector { get; } = collector;
 
-        public HashSet<Entry> Entries { get; } = [];
+        /// <summary>Unordered; each entry knows its index, so removal swaps the last entry into its place.</summary>
+        public List<Entry> Entries { get; } = [];
 
         public bool Dirty { get; set; }
+
+        public void RemoveAt(int index)
+        {
+            var last = Entries.Count - 1;
+            if (index != last)
+            {
+                var moved = Entries[last];
+                Entries[index] = moved;
+                moved.IndexInBucket = index;
+            }
+
+            Entries.RemoveAt(last);
+        }
 
         public void MarkDirty(List<Bucket> dirty)
         {
