@@ -13,39 +13,84 @@ namespace Quartermaster.Core.Allocation;
 /// </remarks>
 public sealed class Allocator
 {
+    public const string NoCollectorsReason = "no collectors are registered";
+
     private readonly Dictionary<string, Collector> _collectors = new(StringComparer.Ordinal);
-    private readonly Dictionary<ulong, Entry> _targets = [];
     private readonly Dictionary<string, JobState> _jobs = new(StringComparer.Ordinal);
-    private readonly HashSet<(string Job, string Collector)> _dirtyPairs = [];
+    private readonly List<Bucket> _dirtyBuckets = [];
     private readonly HashSet<string> _dirtyJobs = new(StringComparer.Ordinal);
+    private readonly int[] _moves = new int[MoveReasons.Count];
+    private readonly long[] _movedTotal = new long[MoveReasons.Count];
+    private readonly CollectorSet _collectorSet;
+    private IReadOnlyList<CollectorInfo> _reported = [];
+    private IReadOnlySet<string> _notReady = new HashSet<string>(StringComparer.Ordinal);
     private IAllocationStrategy _strategy;
     private bool _collectorsChanged;
+    private int _targetCount;
     private int _unassigned;
+    private int _stamp;
 
-    public Allocator(IAllocationStrategy strategy)
+    public Allocator(IAllocationStrategy strategy, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(strategy);
         _strategy = strategy;
+        _collectorSet = new CollectorSet(time ?? TimeProvider.System, CollectorSet.DefaultGracePeriod);
     }
 
     public IAllocationStrategy Strategy => _strategy;
 
+    /// <summary>The allocatable collectors: reported, and ready or within the grace period.</summary>
     public IReadOnlyDictionary<string, Collector> Collectors => _collectors;
 
-    public int TargetCount => _targets.Count;
+    /// <summary>Reported collectors left out because they stayed not ready past the grace period.</summary>
+    public IReadOnlySet<string> NotReadyCollectors => _notReady;
+
+    /// <summary>When a collector within its grace period runs out of it; call <see cref="RefreshReadiness"/> then.</summary>
+    public DateTimeOffset? NextReadinessCheck { get; private set; }
+
+    public TimeSpan NotReadyGracePeriod => _collectorSet.GracePeriod;
+
+    public int TargetCount => _targetCount;
 
     public int UnassignedCount => _unassigned;
 
     public IEnumerable<string> Jobs => _jobs.Keys;
 
-    /// <summary>Replaces the strategy and re-assigns every target under it.</summary>
-    public void SetStrategy(IAllocationStrategy strategy)
+    /// <summary>Targets moved between collectors since this allocator was created.</summary>
+    public long MovedTotal(MoveReason reason) => _movedTotal[(int)reason];
+
+    /// <summary>
+    /// Replaces the strategy and, when given, the collector set, then re-assigns every target once under both.
+    /// </summary>
+    public void SetStrategy(IAllocationStrategy strategy, IEnumerable<CollectorInfo>? collectors = null)
     {
         ArgumentNullException.ThrowIfNull(strategy);
         _strategy = strategy;
+        Dictionary<string, MoveReason>? lost = null;
+        if (collectors is not null)
+        {
+            _reported = [.. collectors];
+            UpdateCollectors(out lost, out _);
+        }
+
         _strategy.SetCollectors(_collectors);
-        ReassignAll();
+        ReassignAll(lost, MoveReason.StrategyChanged);
     }
+
+    /// <summary>Sets <c>collector_not_ready_grace_period</c> and applies it. Returns whether the collector set changed.</summary>
+    public bool SetNotReadyGracePeriod(TimeSpan gracePeriod)
+    {
+        if (gracePeriod == _collectorSet.GracePeriod)
+        {
+            return false;
+        }
+
+        _collectorSet.GracePeriod = gracePeriod;
+        return ApplyCollectors();
+    }
+
+    /// <summary>Re-applies the grace period to the last reported collectors at the current time.</summary>
+    public bool RefreshReadiness() => ApplyCollectors();
 
     /// <summary>
     /// Replaces all targets of <paramref name="job"/>; items must have distinct hashes. Returns whether anything changed.
@@ -61,73 +106,96 @@ public sealed class Allocator
                 return false;
             }
 
-            state = new JobState();
+            state = new JobState(job, items.Count);
             _jobs.Add(job, state);
         }
 
+        // Entries seen in this call carry the new stamp; the rest are the removed ones.
+        var stamp = ++_stamp;
         var changed = false;
-        var incoming = new HashSet<ulong>(items.Count);
+        var seen = 0;
+        List<Entry>? added = null;
         foreach (var item in items)
         {
-            incoming.Add(item.Hash);
-        }
-
-        List<ulong>? removed = null;
-        foreach (var hash in state.Hashes)
-        {
-            if (!incoming.Contains(hash))
+            if (state.Entries.TryGetValue(item.Hash, out var existing))
             {
-                (removed ??= []).Add(hash);
-            }
-        }
+                if (existing.Stamp != stamp)
+                {
+                    existing.Stamp = stamp;
+                    seen++;
+                }
 
-        if (removed is not null)
-        {
-            foreach (var hash in removed)
-            {
-                var entry = _targets[hash];
-                Unassign(hash, entry);
-                _targets.Remove(hash);
-                state.Hashes.Remove(hash);
-                changed = true;
-            }
-        }
-
-        foreach (var item in items)
-        {
-            if (_targets.TryGetValue(item.Hash, out var existing))
-            {
                 // Same identity: serve the fresh labels without moving the target (upstream #4839).
-                if (!existing.Item.ServesSameAs(item))
+                if (!ReferenceEquals(existing.Item, item) && !SameContent(existing.Item, item))
                 {
                     existing.Item = item;
-                    if (existing.Collector is not null)
-                    {
-                        _dirtyPairs.Add((job, existing.Collector));
-                    }
-
+                    existing.Bucket?.MarkDirty(_dirtyBuckets);
                     changed = true;
+                }
+                else
+                {
+                    existing.Item = item;
                 }
 
                 continue;
             }
 
-            var entry = new Entry(item);
-            _targets.Add(item.Hash, entry);
-            state.Hashes.Add(item.Hash);
-            changed = true;
-            if (_collectors.Count > 0)
+            var entry = new Entry(item, state) { Stamp = stamp };
+            state.Entries.Add(item.Hash, entry);
+            (added ??= []).Add(entry);
+        }
+
+        if (seen + (added?.Count ?? 0) != state.Entries.Count)
+        {
+            List<Entry>? removed = null;
+            foreach (var entry in state.Entries.Values)
             {
-                AssignTo(item.Hash, entry, _strategy.Assign(item, null, _collectors, out var reason), reason);
+                if (entry.Stamp != stamp)
+                {
+                    (removed ??= []).Add(entry);
+                }
             }
-            else
+
+            foreach (var entry in removed!)
             {
-                entry.UnassignedReason = "no collectors are registered";
-                _unassigned++;
+                Unassign(entry);
+                ForgetUnassigned(entry);
+                state.Entries.Remove(entry.Item.Hash);
+                _targetCount--;
+            }
+
+            changed = true;
+        }
+
+        if (added is not null)
+        {
+            changed = true;
+            _targetCount += added.Count;
+
+            // Identity order, so order-sensitive strategies (least-weighted) give every replica the same answer
+            // whatever order the items came in; upstream walks a Go map (spec §11 Q10).
+            added.Sort(static (a, b) => a.Item.Hash.CompareTo(b.Item.Hash));
+            foreach (var entry in added)
+            {
+                if (_collectors.Count == 0)
+                {
+                    MarkUnassigned(entry, NoCollectorsReason);
+                    continue;
+                }
+
+                var owner = _strategy.Assign(entry.Item, null, _collectors, out var reason);
+                if (owner is null)
+                {
+                    MarkUnassigned(entry, reason);
+                }
+                else
+                {
+                    AssignTo(entry, _collectors[owner]);
+                }
             }
         }
 
-        if (state.Hashes.Count == 0)
+        if (state.Entries.Count == 0)
         {
             _jobs.Remove(job);
             changed = true;
@@ -141,12 +209,100 @@ public sealed class Allocator
         return changed;
     }
 
-    /// <summary>Replaces the collector set. Returns whether anything changed.</summary>
+    /// <summary>
+    /// Replaces the reported collector set; not-ready collectors are filtered by the grace period. Returns whether the
+    /// allocatable set changed.
+    /// </summary>
     public bool SetCollectors(IEnumerable<CollectorInfo> collectors)
     {
         ArgumentNullException.ThrowIfNull(collectors);
+        _reported = [.. collectors];
+        return ApplyCollectors();
+    }
+
+    /// <summary>The targets <paramref name="collector"/> owns in <paramref name="job"/>, in no particular order.</summary>
+    public IEnumerable<TargetItem> TargetsFor(string job, string collector)
+    {
+        if (_jobs.TryGetValue(job, out var state) && state.ByCollector.TryGetValue(collector, out var bucket))
+        {
+            foreach (var entry in bucket.Entries)
+            {
+                yield return entry.Item;
+            }
+        }
+    }
+
+    public int TargetCountOfJob(string job) => _jobs.TryGetValue(job, out var s) ? s.Entries.Count : 0;
+
+    /// <summary>Where a target is and why: its collector, or the reason it has none.</summary>
+    public (string? Collector, string? UnassignedReason)? Locate(ulong hash)
+    {
+        foreach (var state in _jobs.Values)
+        {
+            if (state.Entries.TryGetValue(hash, out var e))
+            {
+                return (e.Owner?.Name, e.UnassignedReason);
+            }
+        }
+
+        return null;
+    }
+
+    public IEnumerable<(TargetItem Item, string? Collector)> AllTargets() =>
+        _jobs.Values.SelectMany(s => s.Entries.Values).Select(e => (e.Item, e.Owner?.Name));
+
+    /// <summary>Takes the set of changes since the last call.</summary>
+    public AllocationChanges DrainChanges()
+    {
+        var pairs = new HashSet<(string, string)>(_dirtyBuckets.Count);
+        foreach (var bucket in _dirtyBuckets)
+        {
+            bucket.Dirty = false;
+            pairs.Add((bucket.Job, bucket.Collector));
+        }
+
+        var changes = new AllocationChanges([.. pairs], [.. _dirtyJobs], _collectorsChanged)
+        {
+            Moves = [.. _moves],
+        };
+        Array.Clear(_moves);
+        _dirtyBuckets.Clear();
+        _dirtyJobs.Clear();
+        _collectorsChanged = false;
+        return changes;
+    }
+
+    private static bool SameContent(TargetItem a, TargetItem b) => a.ServesSameAs(b);
+
+    private bool ApplyCollectors()
+    {
+        if (!UpdateCollectors(out var lost, out var anyAdded))
+        {
+            return false;
+        }
+
+        // A target moving between two collectors that both stay moved because the set grew or shrank around them.
+        var reasonForLiveOwner = anyAdded || lost is null ? MoveReason.CollectorAdded
+            : lost.ContainsValue(MoveReason.CollectorRemoved) ? MoveReason.CollectorRemoved
+            : MoveReason.CollectorNotReady;
+        _strategy.SetCollectors(_collectors);
+        ReassignAll(lost, reasonForLiveOwner);
+        return true;
+    }
+
+    /// <summary>
+    /// Brings <see cref="_collectors"/> in line with the reported set and detaches the targets of collectors that left,
+    /// remembering where each came from so the re-assignment can tell a move from a return.
+    /// </summary>
+    private bool UpdateCollectors(out Dictionary<string, MoveReason>? lost, out bool anyAdded)
+    {
+        lost = null;
+        anyAdded = false;
+        var selection = _collectorSet.Select(_reported);
+        NextReadinessCheck = selection.NextCheck;
+        _notReady = selection.NotReady;
         var wanted = new Dictionary<string, CollectorInfo>(StringComparer.Ordinal);
-        foreach (var c in collectors)
+        foreach (var c in selection.Allocatable)
         {
             wanted[c.Name] = c;
         }
@@ -169,26 +325,39 @@ public sealed class Allocator
             return false;
         }
 
-        var removed = _collectors.Keys.Where(n => !wanted.TryGetValue(n, out var w) || w.NodeName != _collectors[n].NodeName).ToList();
-        foreach (var name in removed)
+        // A collector whose node changed leaves and rejoins, so per-node re-reads its node (unlike upstream, §11 Q2).
+        foreach (var (name, collector) in _collectors)
         {
-            _collectors.Remove(name);
+            if (!wanted.TryGetValue(name, out var w) || w.NodeName != collector.NodeName)
+            {
+                (lost ??= new(StringComparer.Ordinal))[name] = selection.NotReady.Contains(name)
+                    ? MoveReason.CollectorNotReady
+                    : MoveReason.CollectorRemoved;
+            }
         }
 
-        if (removed.Count > 0)
+        if (lost is not null)
         {
-            var removedSet = removed.ToHashSet(StringComparer.Ordinal);
-            foreach (var (hash, entry) in _targets)
+            foreach (var state in _jobs.Values)
             {
-                if (entry.Collector is not null && removedSet.Contains(entry.Collector))
+                foreach (var name in lost.Keys)
                 {
-                    _dirtyPairs.Add((entry.Item.JobName, entry.Collector));
-                    var jobState = _jobs[entry.Item.JobName];
-                    jobState.RemoveFromCollector(entry.Collector, hash);
-                    entry.Collector = null;
-                    entry.UnassignedReason = "its collector was removed";
-                    _unassigned++;
+                    if (state.ByCollector.TryGetValue(name, out var bucket))
+                    {
+                        var reason = lost[name] == MoveReason.CollectorNotReady ? "its collector is not ready" : "its collector was removed";
+                        foreach (var entry in bucket.Entries.ToArray())
+                        {
+                            Unassign(entry);
+                            entry.LostFrom = name;
+                            MarkUnassigned(entry, reason);
+                        }
+                    }
                 }
+            }
+
+            foreach (var name in lost.Keys)
+            {
+                _collectors.Remove(name);
             }
         }
 
@@ -197,171 +366,218 @@ public sealed class Allocator
             if (!_collectors.ContainsKey(name))
             {
                 _collectors.Add(name, new Collector(name, info.NodeName));
+                anyAdded = true;
             }
         }
 
         _collectorsChanged = true;
-        _strategy.SetCollectors(_collectors);
-        ReassignAll();
         return true;
     }
 
-    /// <summary>The hashes of the targets <paramref name="collector"/> owns in <paramref name="job"/>.</summary>
-    public IEnumerable<TargetItem> TargetsFor(string job, string collector)
+    private void ReassignAll(Dictionary<string, MoveReason>? lost, MoveReason reasonForLiveOwner)
     {
-        if (_jobs.TryGetValue(job, out var state) && state.ByCollector.TryGetValue(collector, out var hashes))
-        {
-            foreach (var hash in hashes)
-            {
-                yield return _targets[hash].Item;
-            }
-        }
-    }
-
-    public int TargetCountOfJob(string job) => _jobs.TryGetValue(job, out var s) ? s.Hashes.Count : 0;
-
-    /// <summary>Where a target is and why: its collector, or the reason it has none.</summary>
-    public (string? Collector, string? UnassignedReason)? Locate(ulong hash) =>
-        _targets.TryGetValue(hash, out var e) ? (e.Collector, e.UnassignedReason) : null;
-
-    public IEnumerable<(TargetItem Item, string? Collector)> AllTargets() =>
-        _targets.Values.Select(e => (e.Item, e.Collector));
-
-    /// <summary>Takes the set of changes since the last call.</summary>
-    public AllocationChanges DrainChanges()
-    {
-        var changes = new AllocationChanges(
-            [.. _dirtyPairs],
-            [.. _dirtyJobs],
-            _collectorsChanged);
-        _dirtyPairs.Clear();
-        _dirtyJobs.Clear();
-        _collectorsChanged = false;
-        return changes;
-    }
-
-    private void ReassignAll()
-    {
-        if (_targets.Count == 0)
+        if (_targetCount == 0)
         {
             return;
         }
 
-        // A fixed processing order (by identity) makes order-sensitive strategies give the same answer in every
-        // replica and every run; upstream walks a Go map (spec §11 Q10).
-        var hashes = new ulong[_targets.Count];
-        _targets.Keys.CopyTo(hashes, 0);
-        Array.Sort(hashes);
-        foreach (var hash in hashes)
+        if (_collectors.Count == 0)
         {
-            var entry = _targets[hash];
-            if (_collectors.Count == 0)
+            foreach (var state in _jobs.Values)
             {
-                continue;
+                foreach (var entry in state.Entries.Values)
+                {
+                    entry.LostFrom = null;
+                    entry.UnassignedReason = NoCollectorsReason;
+                }
             }
 
-            var owner = _strategy.Assign(entry.Item, entry.Collector, _collectors, out var reason);
-            if (owner == entry.Collector && owner is not null)
-            {
-                continue;
-            }
-
-            Unassign(hash, entry);
-            AssignTo(hash, entry, owner, reason);
-        }
-    }
-
-    private void AssignTo(ulong hash, Entry entry, string? owner, string? reason)
-    {
-        if (owner is null)
-        {
-            if (entry.UnassignedReason is null)
-            {
-                _unassigned++;
-            }
-
-            entry.UnassignedReason = reason ?? "the strategy found no collector";
             return;
         }
 
+        // First find what must change, reading only; then apply in identity order, asking again, because the answer of
+        // an order-sensitive strategy (least-weighted) depends on what was assigned before. A fixed order makes every
+        // replica and every run agree; upstream walks a Go map (spec §11 Q10).
+        var pending = new List<Entry>();
+        foreach (var state in _jobs.Values)
+        {
+            foreach (var entry in state.Entries.Values)
+            {
+                var current = entry.Owner?.Name;
+                var owner = _strategy.Assign(entry.Item, current, _collectors, out var reason);
+                if (owner is not null && owner == current)
+                {
+                    continue;
+                }
+
+                if (owner is null && current is null)
+                {
+                    entry.LostFrom = null;
+                    entry.UnassignedReason = reason ?? "the strategy found no collector";
+                    continue;
+                }
+
+                pending.Add(entry);
+            }
+        }
+
+        pending.Sort(static (a, b) => a.Item.Hash.CompareTo(b.Item.Hash));
+        foreach (var entry in pending)
+        {
+            var previous = entry.Owner?.Name ?? entry.LostFrom;
+            var lostFrom = entry.LostFrom;
+            entry.LostFrom = null;
+            var owner = _strategy.Assign(entry.Item, entry.Owner?.Name, _collectors, out var reason);
+            if (owner is not null && owner == entry.Owner?.Name)
+            {
+                continue;
+            }
+
+            if (entry.Owner is not null)
+            {
+                Unassign(entry);
+                MarkUnassigned(entry, reason);
+            }
+
+            if (owner is null)
+            {
+                entry.UnassignedReason = reason ?? "the strategy found no collector";
+                continue;
+            }
+
+            AssignTo(entry, _collectors[owner]);
+            if (previous is not null && owner != previous)
+            {
+                var why = lostFrom is not null && lost is not null && lost.TryGetValue(lostFrom, out var r) ? r : reasonForLiveOwner;
+                _moves[(int)why]++;
+                _movedTotal[(int)why]++;
+            }
+        }
+    }
+
+    /// <summary>Records a target without a collector; it must not be counted as unassigned already.</summary>
+    private void MarkUnassigned(Entry entry, string? reason)
+    {
+        if (entry.UnassignedReason is null)
+        {
+            _unassigned++;
+        }
+
+        entry.UnassignedReason = reason ?? "the strategy found no collector";
+    }
+
+    private void ForgetUnassigned(Entry entry)
+    {
         if (entry.UnassignedReason is not null)
         {
             _unassigned--;
             entry.UnassignedReason = null;
         }
-
-        entry.Collector = owner;
-        var job = entry.Item.JobName;
-        _collectors[owner].Add(job);
-        _jobs[job].AddToCollector(owner, hash);
-        _dirtyPairs.Add((job, owner));
     }
 
-    private void Unassign(ulong hash, Entry entry)
+    /// <summary>Gives a target with no collector to <paramref name="owner"/>.</summary>
+    private void AssignTo(Entry entry, Collector owner)
     {
-        if (entry.Collector is null)
+        ForgetUnassigned(entry);
+        var state = entry.Job;
+        owner.Add(state.Name);
+        if (!state.ByCollector.TryGetValue(owner.Name, out var bucket))
         {
-            if (entry.UnassignedReason is not null)
-            {
-                _unassigned--;
-                entry.UnassignedReason = null;
-            }
+            bucket = new Bucket(state.Name, owner.Name);
+            state.ByCollector.Add(owner.Name, bucket);
+        }
 
+        entry.IndexInBucket = bucket.Entries.Count;
+        bucket.Entries.Add(entry);
+        bucket.MarkDirty(_dirtyBuckets);
+        entry.Owner = owner;
+        entry.Bucket = bucket;
+    }
+
+    /// <summary>Takes the target from its collector, if it has one; the caller decides what it is counted as next.</summary>
+    private void Unassign(Entry entry)
+    {
+        if (entry.Owner is not { } owner)
+        {
             return;
         }
 
-        var job = entry.Item.JobName;
-        if (_collectors.TryGetValue(entry.Collector, out var collector))
+        owner.Remove(entry.Job.Name);
+        var bucket = entry.Bucket!;
+        bucket.RemoveAt(entry.IndexInBucket);
+        bucket.MarkDirty(_dirtyBuckets);
+        if (bucket.Entries.Count == 0)
         {
-            collector.Remove(job);
+            entry.Job.ByCollector.Remove(bucket.Collector);
         }
 
-        _jobs[job].RemoveFromCollector(entry.Collector, hash);
-        _dirtyPairs.Add((job, entry.Collector));
-        entry.Collector = null;
+        entry.Owner = null;
+        entry.Bucket = null;
     }
 
-    private sealed class Entry(TargetItem item)
+    private sealed class Entry(TargetItem item, JobState job)
     {
         public TargetItem Item { get; set; } = item;
 
-        public string? Collector { get; set; }
+        public JobState Job { get; } = job;
 
+        public Collector? Owner { get; set; }
+
+        /// <summary>The owner's per-(job, collector) set this entry is in.</summary>
+        public Bucket? Bucket { get; set; }
+
+        /// <summary>Non-null exactly while the target has no collector.</summary>
         public string? UnassignedReason { get; set; }
+
+        /// <summary>The collector that left while owning this target, until the re-assignment that follows.</summary>
+        public string? LostFrom { get; set; }
+
+        public int Stamp { get; set; }
+
+        public int IndexInBucket { get; set; }
     }
 
-    private sealed class JobState
+    /// <summary>The targets of one job on one collector: the unit whose served bytes are rebuilt.</summary>
+    private sealed class Bucket(string job, string collector)
     {
-        public HashSet<ulong> Hashes { get; } = [];
+        public string Job { get; } = job;
 
-        public Dictionary<string, HashSet<ulong>> ByCollector { get; } = new(StringComparer.Ordinal);
+        public string Collector { get; } = collector;
 
-        public void AddToCollector(string collector, ulong hash)
+        /// <summary>Unordered; each entry knows its index, so removal swaps the last entry into its place.</summary>
+        public List<Entry> Entries { get; } = [];
+
+        public bool Dirty { get; set; }
+
+        public void RemoveAt(int index)
         {
-            if (!ByCollector.TryGetValue(collector, out var set))
+            var last = Entries.Count - 1;
+            if (index != last)
             {
-                set = [];
-                ByCollector.Add(collector, set);
+                var moved = Entries[last];
+                Entries[index] = moved;
+                moved.IndexInBucket = index;
             }
 
-            set.Add(hash);
+            Entries.RemoveAt(last);
         }
 
-        public void RemoveFromCollector(string collector, ulong hash)
+        public void MarkDirty(List<Bucket> dirty)
         {
-            if (ByCollector.TryGetValue(collector, out var set) && set.Remove(hash) && set.Count == 0)
+            if (!Dirty)
             {
-                ByCollector.Remove(collector);
+                Dirty = true;
+                dirty.Add(this);
             }
         }
     }
-}
 
-/// <summary>What changed in the allocation since the last drain.</summary>
-public sealed record AllocationChanges(
-    IReadOnlyList<(string Job, string Collector)> DirtyPairs,
-    IReadOnlyList<string> DirtyJobs,
-    bool CollectorsChanged)
-{
-    public bool IsEmpty => DirtyPairs.Count == 0 && DirtyJobs.Count == 0 && !CollectorsChanged;
+    private sealed class JobState(string name, int capacity)
+    {
+        public string Name { get; } = name;
+
+        public Dictionary<ulong, Entry> Entries { get; } = new(capacity);
+
+        public Dictionary<string, Bucket> ByCollector { get; } = new(StringComparer.Ordinal);
+    }
 }

@@ -1,7 +1,22 @@
+using System.Runtime.InteropServices;
+
 namespace Quartermaster.Core.Allocation;
 
-/// <summary>A collector that targets can be assigned to: its id (pod name) and the node it runs on.</summary>
-public sealed record CollectorInfo(string Name, string NodeName = "");
+/// <summary>
+/// A collector as its source reports it: id (pod name), node, and readiness. Sources fill fields only; the
+/// <see cref="Allocator"/> decides, with <c>collector_not_ready_grace_period</c>, whether it can take targets.
+/// </summary>
+public sealed record CollectorInfo(string Name, string NodeName = "")
+{
+    /// <summary>False while the collector is not running or not ready (Kubernetes: phase or the Ready condition).</summary>
+    public bool Ready { get; init; } = true;
+
+    /// <summary>
+    /// When the collector became not ready (Kubernetes: <c>lastTransitionTime</c> of the Ready condition, or
+    /// <c>status.startTime</c> while the pod is not running); <c>null</c> means "from when the allocator first saw it".
+    /// </summary>
+    public DateTimeOffset? NotReadySince { get; init; }
+}
 
 /// <summary>A live collector with its assignment counters, owned by the <see cref="Allocator"/>.</summary>
 public sealed class Collector
@@ -27,20 +42,22 @@ public sealed class Collector
     internal void Add(string job)
     {
         NumTargets++;
-        _targetsPerJob[job] = _targetsPerJob.GetValueOrDefault(job) + 1;
+        CollectionsMarshal.GetValueRefOrAddDefault(_targetsPerJob, job, out _)++;
     }
 
     internal void Remove(string job)
     {
         NumTargets--;
-        var left = _targetsPerJob.GetValueOrDefault(job) - 1;
-        if (left <= 0)
+        if (_targetsPerJob.TryGetValue(job, out var count))
         {
-            _targetsPerJob.Remove(job);
-        }
-        else
-        {
-            _targetsPerJob[job] = left;
+            if (count <= 1)
+            {
+                _targetsPerJob.Remove(job);
+            }
+            else
+            {
+                _targetsPerJob[job] = count - 1;
+            }
         }
     }
 }

@@ -26,12 +26,33 @@ public sealed class LeastWeightedStrategy : IAllocationStrategy
             return current;
         }
 
+        // One pass; the per-job count (a dictionary lookup) is read only when total counts tie, and the leader's once.
         Collector? best = null;
+        var bestJob = -1;
         foreach (var candidate in collectors.Values)
         {
-            if (best is null || Better(candidate, best, item.JobName))
+            if (best is null || candidate.NumTargets < best.NumTargets)
             {
                 best = candidate;
+                bestJob = -1;
+                continue;
+            }
+
+            if (candidate.NumTargets > best.NumTargets)
+            {
+                continue;
+            }
+
+            if (bestJob < 0)
+            {
+                bestJob = best.TargetsOfJob(item.JobName);
+            }
+
+            var candidateJob = candidate.TargetsOfJob(item.JobName);
+            if (candidateJob < bestJob || (candidateJob == bestJob && string.CompareOrdinal(candidate.Name, best.Name) < 0))
+            {
+                best = candidate;
+                bestJob = candidateJob;
             }
         }
 
@@ -41,17 +62,5 @@ public sealed class LeastWeightedStrategy : IAllocationStrategy
         }
 
         return best?.Name;
-    }
-
-    private static bool Better(Collector a, Collector b, string job)
-    {
-        if (a.NumTargets != b.NumTargets)
-        {
-            return a.NumTargets < b.NumTargets;
-        }
-
-        var aj = a.TargetsOfJob(job);
-        var bj = b.TargetsOfJob(job);
-        return aj != bj ? aj < bj : string.CompareOrdinal(a.Name, b.Name) < 0;
     }
 }

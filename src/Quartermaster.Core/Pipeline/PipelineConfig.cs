@@ -22,6 +22,9 @@ public sealed class PipelineConfig
     /// <summary>The strategy to use from now on; <c>null</c> keeps the current one.</summary>
     public IAllocationStrategy? Strategy { get; init; }
 
+    /// <summary><c>collector_not_ready_grace_period</c>; <c>null</c> keeps the current one.</summary>
+    public TimeSpan? CollectorNotReadyGracePeriod { get; init; }
+
     /// <summary>Collectors from the configuration; <c>null</c> when another source owns the collector set.</summary>
     public IReadOnlyList<CollectorInfo>? StaticCollectors { get; init; }
 }

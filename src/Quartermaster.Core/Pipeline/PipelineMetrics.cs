@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Quartermaster.Core.Allocation;
 using Quartermaster.Core.Serving;
 
 namespace Quartermaster.Core.Pipeline;
@@ -13,6 +14,7 @@ public sealed class PipelineMetrics
 
     private readonly Histogram<double> _timeToAllocate;
     private readonly Histogram<double> _processTargets;
+    private readonly Counter<long> _targetsMoved;
 
     public PipelineMetrics(IMeterFactory meterFactory, Func<ServingSnapshot> snapshot, Func<string> strategy)
     {
@@ -28,6 +30,9 @@ public sealed class PipelineMetrics
             unit: "s",
             description: "Duration of processing targets.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 5, 10, 30, 60, 120] });
+        _targetsMoved = meter.CreateCounter<long>(
+            "quartermaster_targets_moved",
+            description: "Targets moved from one collector to another, by reason.");
         meter.CreateObservableGauge(
             "opentelemetry_allocator_collectors_discovered",
             () => (long)snapshot().Collectors.Count,
@@ -66,6 +71,14 @@ public sealed class PipelineMetrics
         if (_processTargets.Enabled)
         {
             _processTargets.Record(elapsed.TotalSeconds);
+        }
+    }
+
+    public void RecordMoves(MoveReason reason, int count)
+    {
+        if (count > 0 && _targetsMoved.Enabled)
+        {
+            _targetsMoved.Add(count, new KeyValuePair<string, object?>("reason", MoveReasons.Label(reason)));
         }
     }
 

@@ -33,11 +33,13 @@ public sealed class TargetPipeline
     private PipelineConfig? _config;
     private string _strategyName;
     private ServingSnapshot _current = ServingSnapshot.Initial;
+    private ITimer? _readinessTimer;
+    private DateTimeOffset? _readinessTimerDue;
     private TaskCompletionSource _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TargetPipeline(IAllocationStrategy strategy, TimeProvider time, PipelineMetrics? metrics = null)
     {
-        _allocator = new Allocator(strategy);
+        _allocator = new Allocator(strategy, time);
         _strategyName = strategy.Name;
         _time = time;
         _metrics = metrics;
@@ -118,6 +120,36 @@ public sealed class TargetPipeline
                 }
 
                 break;
+            case ReadinessEvent:
+                _readinessTimerDue = null;
+                _allocator.RefreshReadiness();
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Arms one timer for the moment the first not-ready collector runs out of its grace period, so its targets move
+    /// then rather than on the next unrelated event.
+    /// </summary>
+    private void ScheduleReadinessCheck()
+    {
+        var due = _allocator.NextReadinessCheck;
+        if (due == _readinessTimerDue)
+        {
+            return;
+        }
+
+        _readinessTimer?.Dispose();
+        _readinessTimer = null;
+        _readinessTimerDue = due;
+        if (due is { } at)
+        {
+            var delay = at - _time.GetUtcNow();
+            _readinessTimer = _time.CreateTimer(
+                static state => ((TargetPipeline)state!)._events.Writer.TryWrite(ReadinessEvent.Instance),
+                this,
+                delay > TimeSpan.Zero ? delay : TimeSpan.Zero,
+                Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -125,10 +157,28 @@ public sealed class TargetPipeline
     {
         var previous = _config;
         _config = config;
+        if (config.CollectorNotReadyGracePeriod is { } grace)
+        {
+            _allocator.SetNotReadyGracePeriod(grace);
+        }
+
+        IReadOnlyList<CollectorInfo>? collectors = config.StaticCollectors ?? (previous?.StaticCollectors is not null ? [] : null);
         if (config.Strategy is not null && !ReferenceEquals(config.Strategy, _allocator.Strategy))
         {
-            _allocator.SetStrategy(config.Strategy);
+            // Strategy and collectors change in one pass, so each target is re-assigned once; the snapshot is built
+            // after the whole batch, so no reader sees a target with no owner or two.
+            var start = _time.GetTimestamp();
+            _allocator.SetStrategy(config.Strategy, collectors);
+            _metrics?.RecordTimeToAllocate("SetCollectors", config.Strategy.Name, _time.GetElapsedTime(start));
             Volatile.Write(ref _strategyName, config.Strategy.Name);
+        }
+        else if (collectors is not null)
+        {
+            var start = _time.GetTimestamp();
+            if (_allocator.SetCollectors(collectors))
+            {
+                _metrics?.RecordTimeToAllocate("SetCollectors", _allocator.Strategy.Name, _time.GetElapsedTime(start));
+            }
         }
 
         var configured = new HashSet<string>(StringComparer.Ordinal);
@@ -151,15 +201,6 @@ public sealed class TargetPipeline
         {
             _jobs.Remove(job);
             _allocator.SetJobTargets(job, []);
-        }
-
-        if (config.StaticCollectors is not null)
-        {
-            _allocator.SetCollectors(config.StaticCollectors);
-        }
-        else if (previous?.StaticCollectors is not null)
-        {
-            _allocator.SetCollectors([]);
         }
     }
 
@@ -199,7 +240,8 @@ public sealed class TargetPipeline
         var start = _time.GetTimestamp();
         var processed = 0;
         var statsChanged = false;
-        foreach (var job in _dirtyJobs)
+        // Sorted, so a batch is applied in the same order whatever order its events came in.
+        foreach (var job in _dirtyJobs.Order(StringComparer.Ordinal))
         {
             if (_jobs.TryGetValue(job, out var sources))
             {
@@ -216,6 +258,15 @@ public sealed class TargetPipeline
         }
 
         var changes = _allocator.DrainChanges();
+        ScheduleReadinessCheck();
+        if (_metrics is not null)
+        {
+            for (var r = 0; r < MoveReasons.Count; r++)
+            {
+                _metrics.RecordMoves((MoveReason)r, changes.Moves[r]);
+            }
+        }
+
         var previous = Current;
         var configChanged = !ReferenceEquals(previous.ScrapeConfigsRedacted, _config?.ScrapeConfigsRedacted);
         if (!changes.IsEmpty || configChanged || statsChanged)
@@ -375,6 +426,11 @@ public sealed class TargetPipeline
     private sealed record GroupsEvent(string Job, string ProviderKey, object Instance, IReadOnlyList<TargetGroup> Groups) : Event;
 
     private sealed record CollectorsEvent(IReadOnlyList<CollectorInfo> Collectors) : Event;
+
+    private sealed record ReadinessEvent : Event
+    {
+        public static readonly ReadinessEvent Instance = new();
+    }
 
     private sealed class JobSources
     {

@@ -75,6 +75,12 @@ public sealed class ServingSnapshot
     /// <summary>Per job, the first targets relabeling dropped (bounded per job), for explaining them.</summary>
     public FrozenDictionary<string, IReadOnlyList<DroppedTarget>> DroppedTargets { get; }
 
+    /// <summary>
+    /// No collector can take targets: every body is <c>[]</c> while targets are kept and will be assigned when one
+    /// arrives. Not a readiness failure; status pages and <c>/readyz</c> detail show it.
+    /// </summary>
+    public bool NoCollectors => Collectors.Count == 0;
+
     /// <summary>Ready once a configuration has been applied (upstream: the scrape-config response exists).</summary>
     public bool IsReady => ScrapeConfigsRedacted is not null;
 

@@ -251,6 +251,10 @@ internal sealed class ConfigService : BackgroundService
         {
             Log.NoCollectorSource(_logger);
         }
+        else if (config.Collectors.Static.Count == 0)
+        {
+            Log.NoCollectors(_logger);
+        }
 
         var version = XxHash64.HashToUInt64(secrets).ToString("x16", System.Globalization.CultureInfo.InvariantCulture)[..8];
         _pipeline.ApplyConfig(new PipelineConfig
@@ -262,6 +266,7 @@ internal sealed class ConfigService : BackgroundService
             Version = version,
             Strategy = _strategy,
             StaticCollectors = config.Collectors.Static?.Select(c => new CollectorInfo(c.Id, c.Node)).ToList(),
+            CollectorNotReadyGracePeriod = config.CollectorNotReadyGracePeriod,
         });
         _discovery.Apply(jobs);
         Current = config;

@@ -18,6 +18,9 @@ internal static partial class Log
     [LoggerMessage(1004, LogLevel.Warning, "No collector source: collectors.static is not set and Kubernetes collector discovery is not available, so targets stay unassigned", EventName = "NoCollectorSource")]
     public static partial void NoCollectorSource(ILogger logger);
 
+    [LoggerMessage(1007, LogLevel.Warning, "No collectors: collectors.static is empty, so every target is kept but served to nobody", EventName = "NoCollectors")]
+    public static partial void NoCollectors(ILogger logger);
+
     [LoggerMessage(1005, LogLevel.Information, "Configuration file {Source} changed; reloading", EventName = "ConfigChanged")]
     public static partial void ConfigChanged(ILogger logger, string source);
 
