@@ -19,6 +19,9 @@ namespace Quartermaster.Core.Pipeline;
 /// </remarks>
 public sealed class TargetPipeline
 {
+    /// <summary>How many dropped targets each job remembers when its <c>keep_dropped_targets</c> is 0.</summary>
+    public const int DefaultDroppedTargetsPerJob = 100;
+
     private readonly Channel<Event> _events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, JobSources> _jobs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dirtyJobs = new(StringComparer.Ordinal);
@@ -229,14 +232,23 @@ public sealed class TargetPipeline
         var byHash = new Dictionary<ulong, TargetItem>();
         var discovered = 0;
         var duplicates = 0;
+        var droppedCount = 0;
+        var limit = sources.Config!.KeepDroppedTargets > 0 ? (int)Math.Min(sources.Config.KeepDroppedTargets, int.MaxValue) : DefaultDroppedTargetsPerJob;
+        var dropped = new List<DroppedTarget>();
         foreach (var group in sources.OrderedGroups())
         {
             foreach (var target in group.Targets)
             {
                 discovered++;
                 var merged = LabelSets.Merge(group.Labels, target);
-                if (!filter.TryProcess(merged, _builder, out var hash))
+                if (!filter.TryProcess(merged, _builder, out var hash, out var rule))
                 {
+                    droppedCount++;
+                    if (dropped.Count < limit)
+                    {
+                        dropped.Add(new DroppedTarget(merged, rule));
+                    }
+
                     continue;
                 }
 
@@ -251,9 +263,16 @@ public sealed class TargetPipeline
             }
         }
 
-        var statsChanged = sources.Discovered != discovered || sources.Duplicates != duplicates;
+        var statsChanged = sources.Discovered != discovered || sources.Duplicates != duplicates || sources.DroppedCount != droppedCount
+            || !DroppedTarget.SequenceEqual(sources.Dropped, dropped);
         sources.Discovered = discovered;
         sources.Duplicates = duplicates;
+        sources.DroppedCount = droppedCount;
+        if (statsChanged)
+        {
+            sources.Dropped = dropped;
+        }
+
         _allocator.SetJobTargets(job, [.. byHash.Values]);
         return statsChanged;
     }
@@ -334,7 +353,8 @@ public sealed class TargetPipeline
             _allocator.UnassignedCount,
             _config?.Version,
             _allocator.Collectors.ToFrozenDictionary(c => c.Key, c => c.Value.NumTargets, StringComparer.Ordinal),
-            _jobs.ToFrozenDictionary(j => j.Key, j => new JobStats(j.Value.Discovered, _allocator.TargetCountOfJob(j.Key), j.Value.Duplicates), StringComparer.Ordinal));
+            _jobs.ToFrozenDictionary(j => j.Key, j => new JobStats(j.Value.Discovered, _allocator.TargetCountOfJob(j.Key), j.Value.Duplicates, j.Value.DroppedCount), StringComparer.Ordinal),
+            _jobs.ToFrozenDictionary(j => j.Key, j => j.Value.Dropped, StringComparer.Ordinal));
     }
 
     private static JobView NewView(string job, int count, FrozenDictionary<string, byte[]> byCollector, string[] collectors) =>
@@ -361,6 +381,10 @@ public sealed class TargetPipeline
         public int Discovered { get; set; }
 
         public int Duplicates { get; set; }
+
+        public int DroppedCount { get; set; }
+
+        public IReadOnlyList<DroppedTarget> Dropped { get; set; } = [];
 
         public bool Accepts(string key) => _allowed.Contains(key);
 

@@ -125,17 +125,22 @@ public sealed class Relabeler
     }
 
     /// <summary>Applies every rule in order; false when a rule drops the target (the builder is then partial).</summary>
-    public bool Process(LabelsBuilder builder)
+    public bool Process(LabelsBuilder builder) => Process(builder, out _);
+
+    /// <summary>As <see cref="Process(LabelsBuilder)"/>; <paramref name="droppedBy"/> is the index of the rule that dropped the target, or -1.</summary>
+    public bool Process(LabelsBuilder builder, out int droppedBy)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        foreach (var rule in _rules)
+        for (var i = 0; i < _rules.Length; i++)
         {
-            if (!Apply(rule, builder))
+            if (!Apply(_rules[i], builder))
             {
+                droppedBy = i;
                 return false;
             }
         }
 
+        droppedBy = -1;
         return true;
     }
 

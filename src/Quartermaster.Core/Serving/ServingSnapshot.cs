@@ -12,7 +12,7 @@ public sealed class ServingSnapshot
 
     public static readonly ServingSnapshot Initial = new(
         0, null, null, "{}\n"u8.ToArray(), FrozenDictionary<string, JobView>.Empty, [], 0, 0, null,
-        FrozenDictionary<string, int>.Empty, FrozenDictionary<string, JobStats>.Empty);
+        FrozenDictionary<string, int>.Empty, FrozenDictionary<string, JobStats>.Empty, FrozenDictionary<string, IReadOnlyList<DroppedTarget>>.Empty);
 
     public ServingSnapshot(
         long generation,
@@ -25,8 +25,10 @@ public sealed class ServingSnapshot
         int unassignedCount,
         string? configVersion,
         FrozenDictionary<string, int> targetsPerCollector,
-        FrozenDictionary<string, JobStats> jobStats)
+        FrozenDictionary<string, JobStats> jobStats,
+        FrozenDictionary<string, IReadOnlyList<DroppedTarget>> droppedTargets)
     {
+        DroppedTargets = droppedTargets;
         TargetsPerCollector = targetsPerCollector;
         JobStats = jobStats;
         Generation = generation;
@@ -70,6 +72,9 @@ public sealed class ServingSnapshot
     /// <summary>Per configured job: targets discovered, kept after relabeling, and collapsed as duplicates.</summary>
     public FrozenDictionary<string, JobStats> JobStats { get; }
 
+    /// <summary>Per job, the first targets relabeling dropped (bounded per job), for explaining them.</summary>
+    public FrozenDictionary<string, IReadOnlyList<DroppedTarget>> DroppedTargets { get; }
+
     /// <summary>Ready once a configuration has been applied (upstream: the scrape-config response exists).</summary>
     public bool IsReady => ScrapeConfigsRedacted is not null;
 
@@ -106,4 +111,28 @@ public sealed class JobView
 }
 
 /// <summary>Discovery and filtering figures of one job.</summary>
-public readonly record struct JobStats(int Discovered, int Kept, int Duplicates);
+public readonly record struct JobStats(int Discovered, int Kept, int Duplicates, int Dropped = 0);
+
+/// <summary>A target that relabeling dropped: its pre-relabel labels and the index of the rule that dropped it.</summary>
+public sealed record DroppedTarget(Labels.Label[] Labels, int RuleIndex)
+{
+    public static bool SequenceEqual(IReadOnlyList<DroppedTarget> a, IReadOnlyList<DroppedTarget> b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (a[i].RuleIndex != b[i].RuleIndex || !a[i].Labels.AsSpan().SequenceEqual(b[i].Labels))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -124,9 +124,17 @@ public sealed class TargetFilter
     /// target; otherwise <paramref name="hash"/> is the target's identity and <paramref name="scratch"/> holds the
     /// post-relabel labels.
     /// </summary>
-    public bool TryProcess(ReadOnlySpan<Label> mergedSortedLabels, LabelsBuilder scratch, out ulong hash)
+    public bool TryProcess(ReadOnlySpan<Label> mergedSortedLabels, LabelsBuilder scratch, out ulong hash) =>
+        TryProcess(mergedSortedLabels, scratch, out hash, out _);
+
+    /// <summary>
+    /// As <see cref="TryProcess(ReadOnlySpan{Label}, LabelsBuilder, out ulong)"/>; when the target is dropped,
+    /// <paramref name="droppedByRule"/> is the index of the job's own <c>relabel_configs</c> rule that dropped it.
+    /// </summary>
+    public bool TryProcess(ReadOnlySpan<Label> mergedSortedLabels, LabelsBuilder scratch, out ulong hash, out int droppedByRule)
     {
         ArgumentNullException.ThrowIfNull(scratch);
+        droppedByRule = -1;
         scratch.Reset(mergedSortedLabels);
         if (_relabeler is not null)
         {
@@ -138,8 +146,10 @@ public sealed class TargetFilter
                 }
             }
 
-            if (!_relabeler.Process(scratch))
+            if (!_relabeler.Process(scratch, out var dropped))
             {
+                // The prepended __tmp_disable_sharding rule is index 0 of the compiled list.
+                droppedByRule = dropped - 1;
                 hash = 0;
                 return false;
             }

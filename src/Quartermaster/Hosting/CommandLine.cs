@@ -56,8 +56,10 @@ internal sealed class CommandLine
         }
 
         exitCode = 0;
-        T? Given<T>(Option<T> option) => result.GetResult(option) is null ? default : result.GetValue(option);
-        bool? GivenBool(Option<bool> option) => result.GetResult(option) is null ? null : result.GetValue(option);
+        // Only flags present on the command line override the file (upstream: pflag's Changed), never their defaults.
+        bool Present(Option option) => result.GetResult(option) is { Implicit: false };
+        T? Given<T>(Option<T> option) => Present(option) ? result.GetValue(option) : default;
+        bool? GivenBool(Option<bool> option) => Present(option) ? result.GetValue(option) : null;
 
         return new HostOptions
         {

@@ -65,7 +65,16 @@ internal static class QuartermasterHost
             return 1;
         }
 
-        Listen(app, config.ListenAddr);
+        try
+        {
+            Listeners.Configure(app, config);
+        }
+        catch (ConfigException ex)
+        {
+            Log.InvalidConfig(logger, ex.Message);
+            return 1;
+        }
+
         await app.StartAsync(cancellationToken);
         await app.WaitForShutdownAsync(cancellationToken);
         return 0;
@@ -90,26 +99,6 @@ internal static class QuartermasterHost
         ApiEndpoints.Map(app, pipeline, () => configService.Current?.AllowInsecureAuthSecrets ?? false);
         app.MapPrometheusScrapingEndpoint("/metrics");
         return config;
-    }
-
-    /// <summary>Turns a Go-style listen address (<c>:8080</c>, <c>127.0.0.1:0</c>) into a Kestrel URL.</summary>
-    public static string ToUrl(string listenAddr, string scheme = "http")
-    {
-        var colon = listenAddr.LastIndexOf(':');
-        var host = colon > 0 ? listenAddr[..colon] : "";
-        var port = colon >= 0 ? listenAddr[(colon + 1)..] : listenAddr;
-        if (host.Length == 0 || host == "0.0.0.0" || host == "[::]")
-        {
-            host = "*";
-        }
-
-        return $"{scheme}://{host}:{port}";
-    }
-
-    private static void Listen(WebApplication app, string listenAddr)
-    {
-        app.Urls.Clear();
-        app.Urls.Add(ToUrl(listenAddr));
     }
 
     private static LogLevel ParseLevel(string? level) => level?.ToLowerInvariant() switch

@@ -71,7 +71,28 @@ public class TargetPipelineTests
 
         Assert.Equal(1, pipeline.Current.TargetCount);
         Assert.DoesNotContain("10.0.0.1:80", AllTargets(pipeline, "a"), StringComparison.Ordinal);
-        Assert.Equal(new Core.Serving.JobStats(2, 1, 0), pipeline.Current.JobStats["a"]);
+        Assert.Equal(new Core.Serving.JobStats(2, 1, 0, 1), pipeline.Current.JobStats["a"]);
+        var dropped = Assert.Single(pipeline.Current.DroppedTargets["a"]);
+        Assert.Equal(0, dropped.RuleIndex);
+        Assert.Equal([new Label("__address__", "10.0.0.1:80"), new Label("env", "prod")], dropped.Labels);
+    }
+
+    [Fact]
+    public void DroppedTargets_AreBoundedPerJob_AndNameTheRule()
+    {
+        var pipeline = Pipeline();
+        var job = Job("a",
+            new RelabelConfig { SourceLabels = ["env"], Regex = "prod", Action = RelabelAction.Keep },
+            new RelabelConfig { SourceLabels = ["__address__"], Regex = ".*", Action = RelabelAction.Drop });
+        job.KeepDroppedTargets = 3;
+        pipeline.ApplyConfig(Config(job));
+        pipeline.PublishGroups("a", "file_sd/0", Instance, [Group("0", [.. Enumerable.Range(1, 10).Select(i => $"10.0.0.{i}:80")])]);
+
+        pipeline.ProcessPending();
+
+        Assert.Equal(10, pipeline.Current.JobStats["a"].Dropped);
+        Assert.Equal(3, pipeline.Current.DroppedTargets["a"].Count);
+        Assert.All(pipeline.Current.DroppedTargets["a"], d => Assert.Equal(1, d.RuleIndex));
     }
 
     [Fact]

@@ -25,6 +25,9 @@ public sealed class AllocatorHost : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The mutual-TLS listener, when the config enables it.</summary>
+    public Uri? HttpsAddress { get; private init; }
+
     public HttpClient Client { get; }
 
     public IServiceProvider Services => _app.Services;
@@ -34,16 +37,29 @@ public sealed class AllocatorHost : IAsyncDisposable
         directory ??= Directory.CreateTempSubdirectory("qm-it-").FullName;
         var configPath = Path.Combine(directory, "targetallocator.yaml");
         await File.WriteAllTextAsync(configPath, configYaml);
-        var options = new HostOptions { ConfigFile = configPath, LogLevel = "warn", LogJson = false, Overrides = overrides ?? new ConfigOverrides() };
+        var given = overrides ?? new ConfigOverrides();
+        overrides = new ConfigOverrides
+        {
+            ListenAddr = given.ListenAddr ?? "127.0.0.1:0",
+            ListenAddrHttps = given.ListenAddrHttps ?? "127.0.0.1:0",
+            EnablePrometheusCrWatcher = given.EnablePrometheusCrWatcher,
+            KubeConfigPath = given.KubeConfigPath,
+            EnableHttpsServer = given.EnableHttpsServer,
+            HttpsCaFile = given.HttpsCaFile,
+            HttpsTlsCertFile = given.HttpsTlsCertFile,
+            HttpsTlsKeyFile = given.HttpsTlsKeyFile,
+            AllowInsecureAuthSecrets = given.AllowInsecureAuthSecrets,
+        };
+        var options = new HostOptions { ConfigFile = configPath, LogLevel = "warn", LogJson = false, Overrides = overrides };
         var app = QuartermasterHost.Build(ConfigSource.Resolve(configPath), options, b => b.Logging.SetMinimumLevel(LogLevel.Warning));
         var config = QuartermasterHost.Initialize(app, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("test"))
             ?? throw new InvalidOperationException("the test configuration is invalid");
-        _ = config;
-        app.Urls.Clear();
-        app.Urls.Add("http://127.0.0.1:0");
+        Listeners.Configure(app, config);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new AllocatorHost(app, configPath, new Uri(address));
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        var http = addresses.First(a => a.StartsWith("http://", StringComparison.Ordinal));
+        var https = addresses.FirstOrDefault(a => a.StartsWith("https://", StringComparison.Ordinal));
+        return new AllocatorHost(app, configPath, new Uri(http)) { HttpsAddress = https is null ? null : new Uri(https) };
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds, polling; fails after <paramref name="timeout"/>.</summary>

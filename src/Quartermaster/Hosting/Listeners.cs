@@ -1,0 +1,206 @@
+using System.Net;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Options;
+using Quartermaster.Core.Config;
+
+namespace Quartermaster.Hosting;
+
+/// <summary>
+/// The HTTP listener on <c>listen_addr</c> and, with <c>https.enabled</c>, the mutual-TLS listener on
+/// <c>https.listen_addr</c> (spec upstream-ta.md §2.11). Both serve every route; only the TLS one hands out secrets.
+/// </summary>
+internal static class Listeners
+{
+    /// <summary>Configures Kestrel; throws <see cref="ConfigException"/> when the TLS files cannot be used.</summary>
+    public static ServerCertificates? Configure(WebApplication app, TargetAllocatorConfig config)
+    {
+        var kestrel = app.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
+        Listen(kestrel, config.ListenAddr, "listen_addr", null);
+        if (!config.Https.Enabled)
+        {
+            return null;
+        }
+
+        var certificates = new ServerCertificates(config.Https, app.Services.GetRequiredService<TimeProvider>());
+        Listen(kestrel, config.Https.ListenAddr, "https.listen_addr", listen => listen.UseHttps(new HttpsConnectionAdapterOptions
+        {
+            ServerCertificateSelector = (_, _) => certificates.Current,
+            ClientCertificateMode = ClientCertificateMode.RequireCertificate,
+            ClientCertificateValidation = (certificate, _, _) => certificates.IsTrustedClient(certificate),
+            SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+        }));
+        return certificates;
+    }
+
+    /// <summary>Binds a Go-style address: <c>:8080</c> (every interface), <c>127.0.0.1:0</c>, <c>[::1]:8080</c>, <c>localhost:8080</c>.</summary>
+    internal static void Listen(KestrelServerOptions kestrel, string address, string key, Action<ListenOptions>? configure)
+    {
+        var colon = address.LastIndexOf(':');
+        if (colon < 0 || !int.TryParse(address.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port > 65535)
+        {
+            throw new ConfigException([$"{key}: \"{address}\" is not a valid listen address; expected host:port or :port"]);
+        }
+
+        var host = address[..colon].Trim('[', ']');
+        configure ??= _ => { };
+        if (host.Length == 0 || host == "0.0.0.0" || host == "::")
+        {
+            kestrel.ListenAnyIP(port, configure);
+        }
+        else if (host == "localhost")
+        {
+            kestrel.ListenLocalhost(port, configure);
+        }
+        else if (IPAddress.TryParse(host, out var ip))
+        {
+            kestrel.Listen(ip, port, configure);
+        }
+        else
+        {
+            var resolved = Dns.GetHostAddresses(host);
+            if (resolved.Length == 0)
+            {
+                throw new ConfigException([$"{key}: host \"{host}\" does not resolve"]);
+            }
+
+            kestrel.Listen(resolved[0], port, configure);
+        }
+    }
+}
+
+/// <summary>
+/// The HTTPS server certificate and the client CA, re-read when their files change. Unlike upstream, which re-reads
+/// the CA only when the server certificate changes (§11 Q17), a CA rotation alone takes effect.
+/// </summary>
+internal sealed class ServerCertificates
+{
+    private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
+    private readonly HttpsServerConfig _config;
+    private readonly TimeProvider _time;
+    private readonly object _gate = new();
+    private State _state;
+    private long _lastCheck;
+
+    public ServerCertificates(HttpsServerConfig config, TimeProvider time)
+    {
+        _config = config;
+        _time = time;
+        _state = Load(config);
+        _lastCheck = time.GetTimestamp();
+    }
+
+    public X509Certificate2 Current
+    {
+        get
+        {
+            RefreshIfDue();
+            return Volatile.Read(ref _state).Certificate;
+        }
+    }
+
+    public bool IsTrustedClient(X509Certificate2 certificate)
+    {
+        RefreshIfDue();
+        var state = Volatile.Read(ref _state);
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(state.ClientCas);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.2"));
+        return chain.Build(certificate);
+    }
+
+    private static State Load(HttpsServerConfig config)
+    {
+        var errors = new List<string>();
+        Require(config.TlsCertFilePath, "https.tls_cert_file_path", errors);
+        Require(config.TlsKeyFilePath, "https.tls_key_file_path", errors);
+        Require(config.CaFilePath, "https.ca_file_path", errors);
+        if (errors.Count > 0)
+        {
+            throw new ConfigException(errors);
+        }
+
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509Certificate2.CreateFromPemFile(config.TlsCertFilePath, config.TlsKeyFilePath);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new ConfigException([$"https.tls_cert_file_path: cannot load the certificate and key from {config.TlsCertFilePath} and {config.TlsKeyFilePath}: {ex.Message}"]);
+        }
+
+        var cas = new X509Certificate2Collection();
+        try
+        {
+            cas.ImportFromPemFile(config.CaFilePath);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new ConfigException([$"https.ca_file_path: failed to parse CA certificate at {config.CaFilePath}: {ex.Message}"]);
+        }
+
+        if (cas.Count == 0)
+        {
+            throw new ConfigException([$"https.ca_file_path: failed to parse CA certificate at {config.CaFilePath}: no certificate found"]);
+        }
+
+        return new State(certificate, cas, Stamp(config));
+    }
+
+    private static void Require(string path, string key, List<string> errors)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            errors.Add($"{key}: must be set when https.enabled is true");
+        }
+        else if (!File.Exists(path))
+        {
+            errors.Add($"{key}: {path} does not exist");
+        }
+    }
+
+    private static string Stamp(HttpsServerConfig config) => string.Join(
+        "|",
+        new[] { config.TlsCertFilePath, config.TlsKeyFilePath, config.CaFilePath }
+            .Select(p => File.Exists(p) ? File.GetLastWriteTimeUtc(p).Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + new FileInfo(p).Length : "missing"));
+
+    private void RefreshIfDue()
+    {
+        var now = _time.GetTimestamp();
+        if (_time.GetElapsedTime(Interlocked.Read(ref _lastCheck), now) < CheckInterval)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_time.GetElapsedTime(_lastCheck, now) < CheckInterval)
+            {
+                return;
+            }
+
+            _lastCheck = now;
+            if (Stamp(_config) == _state.Stamp)
+            {
+                return;
+            }
+
+            try
+            {
+                Volatile.Write(ref _state, Load(_config));
+            }
+            catch (ConfigException)
+            {
+                // A half-written rotation: keep serving the last good pair and try again at the next check.
+            }
+        }
+    }
+
+    private sealed record State(X509Certificate2 Certificate, X509Certificate2Collection ClientCas, string Stamp);
+}
