@@ -222,6 +222,11 @@ public sealed class TargetPipeline
         {
             yield return "http_sd/" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
+
+        for (var i = 0; i < job.KubernetesSdConfigs.Count; i++)
+        {
+            yield return "kubernetes_sd/" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 
     private void ApplyGroups(GroupsEvent e)

@@ -4,6 +4,7 @@ using Quartermaster.Core.Config;
 using Quartermaster.Core.Discovery;
 using Quartermaster.Core.Pipeline;
 using Quartermaster.Hosting;
+using Quartermaster.Kubernetes.Discovery;
 
 namespace Quartermaster.Discovery;
 
@@ -20,8 +21,11 @@ internal sealed class DiscoveryManager : IAsyncDisposable
     private readonly Dictionary<string, RunningJob> _running = new(StringComparer.Ordinal);
     private readonly object _gate = new();
 
-    public DiscoveryManager(TargetPipeline pipeline, TimeProvider time, ILoggerFactory loggerFactory, IMeterFactory meterFactory)
+    private readonly KubernetesClients _kubernetes;
+
+    public DiscoveryManager(TargetPipeline pipeline, TimeProvider time, ILoggerFactory loggerFactory, IMeterFactory meterFactory, KubernetesClients kubernetes)
     {
+        _kubernetes = kubernetes;
         _pipeline = pipeline;
         _time = time;
         _loggerFactory = loggerFactory;
@@ -50,10 +54,11 @@ internal sealed class DiscoveryManager : IAsyncDisposable
         }
     }
 
-    public void Apply(IReadOnlyList<ScrapeConfig> jobs)
+    public void Apply(IReadOnlyList<ScrapeConfig> jobs, string kubeconfigPath = "")
     {
         lock (_gate)
         {
+            _kubernetes.Configure(kubeconfigPath);
             var wanted = new HashSet<string>(StringComparer.Ordinal);
             foreach (var job in jobs)
             {
@@ -91,6 +96,7 @@ internal sealed class DiscoveryManager : IAsyncDisposable
         }
 
         await Task.WhenAll(all.SelectMany(j => j.Tasks)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _kubernetes.DisposeAsync();
     }
 
     private RunningJob Start(ScrapeConfig job, string fingerprint)
@@ -115,6 +121,22 @@ internal sealed class DiscoveryManager : IAsyncDisposable
             var status = NewStatus(job.JobName, "http_sd", job.HttpSdConfigs[i].Url);
             running.Statuses.Add(status);
             providers.Add(($"http_sd/{i}", new HttpSdProvider(job.HttpSdConfigs[i], status, _time, _loggerFactory.CreateLogger<HttpSdProvider>())));
+        }
+
+        for (var i = 0; i < job.KubernetesSdConfigs.Count; i++)
+        {
+            var sd = job.KubernetesSdConfigs[i];
+            var status = NewStatus(job.JobName, "kubernetes_sd", $"{sd.Role} {(sd.ApiServer.Length > 0 ? sd.ApiServer : "in-cluster/kubeconfig")}");
+            running.Statuses.Add(status);
+            try
+            {
+                providers.Add(($"kubernetes_sd/{i}", new KubernetesSdProvider(sd, _kubernetes.RegistryFor(sd), status, _loggerFactory.CreateLogger<KubernetesSdProvider>())));
+            }
+            catch (ConfigException ex)
+            {
+                // No API client (no kubeconfig, not in a cluster): the job stays configured and the source reports why.
+                status.ReportFailure(ex.Message);
+            }
         }
 
         foreach (var (key, provider) in providers)

@@ -17,7 +17,7 @@ internal sealed class ConfigService : BackgroundService
 {
     public static readonly IReadOnlySet<string> SupportedMechanisms = new HashSet<string>(StringComparer.Ordinal)
     {
-        "static_configs", "file_sd_configs", "http_sd_configs",
+        "static_configs", "file_sd_configs", "http_sd_configs", "kubernetes_sd_configs",
     };
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(5);
@@ -268,7 +268,7 @@ internal sealed class ConfigService : BackgroundService
             StaticCollectors = config.Collectors.Static?.Select(c => new CollectorInfo(c.Id, c.Node)).ToList(),
             CollectorNotReadyGracePeriod = config.CollectorNotReadyGracePeriod,
         });
-        _discovery.Apply(jobs);
+        _discovery.Apply(jobs, config.KubeConfigFilePath);
         Current = config;
         LastError = null;
         _appliedHash = Hash(text);

@@ -40,6 +40,7 @@ internal static class QuartermasterHost
             pipeline = new TargetPipeline(new ConsistentHashingStrategy(RingVersion.V0_10_0), sp.GetRequiredService<TimeProvider>(), metrics);
             return pipeline;
         });
+        builder.Services.AddSingleton<KubernetesClients>();
         builder.Services.AddSingleton<DiscoveryManager>();
         builder.Services.AddSingleton<PollTracker>();
         builder.Services.AddSingleton<ConfigService>();
