@@ -26,6 +26,7 @@ internal sealed class ConfigService : BackgroundService
     private readonly HostOptions _options;
     private readonly TargetPipeline _pipeline;
     private readonly DiscoveryManager _discovery;
+    private readonly CollectorService _collectors;
     private readonly TimeProvider _time;
     private readonly ILogger<ConfigService> _logger;
     private long _applied;
@@ -42,6 +43,7 @@ internal sealed class ConfigService : BackgroundService
         HostOptions options,
         TargetPipeline pipeline,
         DiscoveryManager discovery,
+        CollectorService collectors,
         TimeProvider time,
         IMeterFactory meterFactory,
         ILogger<ConfigService> logger,
@@ -51,6 +53,7 @@ internal sealed class ConfigService : BackgroundService
         _options = options;
         _pipeline = pipeline;
         _discovery = discovery;
+        _collectors = collectors;
         _time = time;
         _logger = logger;
         _environment = environment ?? Environment.GetEnvironmentVariable;
@@ -247,11 +250,7 @@ internal sealed class ConfigService : BackgroundService
             _strategyKey = strategyKey;
         }
 
-        if (config.Collectors.Static is null)
-        {
-            Log.NoCollectorSource(_logger);
-        }
-        else if (config.Collectors.Static.Count == 0)
+        if (config.Collectors.Static is { Count: 0 })
         {
             Log.NoCollectors(_logger);
         }
@@ -269,6 +268,7 @@ internal sealed class ConfigService : BackgroundService
             CollectorNotReadyGracePeriod = config.CollectorNotReadyGracePeriod,
         });
         _discovery.Apply(jobs, config.KubeConfigFilePath);
+        _collectors.Apply(config);
         Current = config;
         LastError = null;
         _appliedHash = Hash(text);

@@ -15,8 +15,14 @@ internal static partial class Log
     [LoggerMessage(1003, LogLevel.Warning, "Configuration warning: {Warning}", EventName = "ConfigWarning")]
     public static partial void ConfigWarning(ILogger logger, string warning);
 
-    [LoggerMessage(1004, LogLevel.Warning, "No collector source: collectors.static is not set and Kubernetes collector discovery is not available, so targets stay unassigned", EventName = "NoCollectorSource")]
-    public static partial void NoCollectorSource(ILogger logger);
+    [LoggerMessage(1004, LogLevel.Error, "No collector source: collectors.static is not set and the Kubernetes API cannot be used, so targets stay unassigned: {Reason}", EventName = "NoCollectorSource")]
+    public static partial void NoCollectorSource(ILogger logger, string reason);
+
+    [LoggerMessage(1008, LogLevel.Warning, "collector_selector is empty: every pod in namespace '{Namespace}' counts as a collector, the allocator's own pods included. Set collector_selector to the collectors' labels", EventName = "SelectorSelectsEveryPod")]
+    public static partial void SelectorSelectsEveryPod(ILogger logger, string @namespace);
+
+    [LoggerMessage(1009, LogLevel.Error, "Watching collector pods stopped unexpectedly; the last known collectors stay", EventName = "CollectorWatchFailed")]
+    public static partial void CollectorWatchFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(1007, LogLevel.Warning, "No collectors: collectors.static is empty, so every target is kept but served to nobody", EventName = "NoCollectors")]
     public static partial void NoCollectors(ILogger logger);

@@ -42,6 +42,7 @@ internal static class QuartermasterHost
         });
         builder.Services.AddSingleton<KubernetesClients>();
         builder.Services.AddSingleton<DiscoveryManager>();
+        builder.Services.AddSingleton<CollectorService>();
         builder.Services.AddSingleton<PollTracker>();
         builder.Services.AddSingleton<ConfigService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigService>());
