@@ -28,6 +28,7 @@ public static class TargetAllocatorConfigLoader
     public static IReadOnlySet<string> DefaultSupportedMechanisms { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         PrometheusConfigParser.StaticConfigsKey, PrometheusConfigParser.FileSdConfigsKey, PrometheusConfigParser.HttpSdConfigsKey,
+        "kubernetes_sd_configs",
     };
 
     private static readonly string[] Strategies = [ConsistentHashing, LeastWeighted, PerNode];

@@ -81,7 +81,7 @@ public sealed class ConfigValidationTests
         { "  scrape_configs: [{job_name: a, http_sd_configs: [{url: 'ftp://x/'}]}]\n", "config.scrape_configs[0].http_sd_configs[0].url: URL scheme must be 'http' or 'https'" },
         { "  scrape_configs: [{job_name: a, http_sd_configs: [{url: 'http:///x'}]}]\n", "config.scrape_configs[0].http_sd_configs[0].url: host is missing in URL" },
         { "  scrape_configs: [{job_name: a, consul_sd_configs: [{server: x}]}]\n", "config.scrape_configs[0]: job \"a\" uses consul_sd_configs, which Quartermaster does not support" },
-        { "  scrape_configs: [{job_name: a, kubernetes_sd_configs: [{role: pod}]}]\n", "config.scrape_configs[0]: job \"a\" uses kubernetes_sd_configs, which Quartermaster does not support" },
+        { "  scrape_configs: [{job_name: a, dns_sd_configs: [{names: [x]}]}]\n", "config.scrape_configs[0]: job \"a\" uses dns_sd_configs, which Quartermaster does not support" },
         { "  scrape_configs: [{job_name: a, body_size_limit: 100}]\n", "config.scrape_configs[0].body_size_limit: units: unknown unit  in 100" },
         { "  scrape_configs: [{job_name: a, sample_limit: -1}]\n", "config.scrape_configs[0].sample_limit: expected a non-negative integer, got int -1" },
         { "  scrape_configs: [{job_name: a, honor_labels: 'true'}]\n", "config.scrape_configs[0].honor_labels: expected a boolean, got string \"true\"" },

@@ -1,6 +1,6 @@
 namespace Quartermaster.TestCommon.Kubernetes;
 
-/// <summary>The resource kinds the fake API server serves: what the allocator reads, plus access reviews.</summary>
+/// <summary>The resource kinds the fake API server serves: what the allocator reads, access reviews, and the kinds of its deployment manifests.</summary>
 public static class KubeResourceCatalog
 {
     private static readonly string[] ReadVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
@@ -14,6 +14,10 @@ public static class KubeResourceCatalog
         new("", "v1", "Namespace", "namespaces", "namespace", false, ["create", "delete", "get", "list", "patch", "update", "watch"], ["ns"]),
         new("", "v1", "Secret", "secrets", "secret", true, ReadVerbs, []),
         new("", "v1", "ConfigMap", "configmaps", "configmap", true, ReadVerbs, ["cm"]),
+        new("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", true, ReadVerbs, ["sa"]),
+        new("apps", "v1", "Deployment", "deployments", "deployment", true, ReadVerbs, ["deploy"]),
+        new("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", false, ReadVerbs, []),
+        new("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", "clusterrolebinding", false, ReadVerbs, []),
         new("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice", true, ReadVerbs, []),
         new("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", true, ReadVerbs, ["ing"]),
         new("monitoring.coreos.com", "v1", "ServiceMonitor", "servicemonitors", "servicemonitor", true, ReadVerbs, ["smon"]),
