@@ -44,9 +44,38 @@ internal static class ApiEndpoints
         });
 
         app.MapGet("/livez", () => Results.Ok());
+        var rbac = app.Services.GetRequiredService<Discovery.RbacService>();
+        var collectorSource = app.Services.GetRequiredService<Discovery.CollectorService>();
+        var discovery = app.Services.GetRequiredService<Discovery.DiscoveryManager>();
         app.MapGet("/readyz", (HttpContext ctx) =>
         {
-            ctx.Response.StatusCode = pipeline.Current.IsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+            var snapshot = pipeline.Current;
+            var status = snapshot.IsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+            if (!ctx.Request.Query.ContainsKey("verbose"))
+            {
+                // Upstream's answer: the status code alone, empty body.
+                return Results.StatusCode(status);
+            }
+
+            // Like the Kubernetes API server's /readyz?verbose: one line per check, then the verdict. Only the
+            // configuration decides readiness; the other lines explain what would keep targets from being scraped.
+            var lines = new List<string>
+            {
+                snapshot.IsReady ? $"[+] config applied (version {snapshot.ConfigVersion})" : "[-] config not applied yet",
+                snapshot.NoCollectors
+                    ? $"[-] no collectors{(collectorSource.LastError is { } e ? ": " + e : "")}; targets are kept but served to nobody"
+                    : $"[+] collectors: {snapshot.Collectors.Count}",
+                $"[{(snapshot.UnassignedCount == 0 ? "+" : "-")}] targets: {snapshot.TargetCount}, unassigned: {snapshot.UnassignedCount}",
+            };
+            lines.AddRange(rbac.Missing.Select(p => $"[-] missing permission: {p}"));
+            if (rbac.LastError is { } rbacError)
+            {
+                lines.Add($"[-] permission check failed: {rbacError}");
+            }
+
+            lines.AddRange(discovery.Sources.Where(s => s.LastError is not null).Select(s => $"[-] discovery {s.Mechanism} {s.Name} of job {s.Job} failing (last targets kept): {s.LastError}"));
+            lines.Add(snapshot.IsReady ? "readyz check passed" : "readyz check failed");
+            return Results.Text(string.Join("\n", lines) + "\n", "text/plain; charset=utf-8", statusCode: status);
         });
 
         app.MapGet("/scrape_configs", (HttpContext ctx) =>

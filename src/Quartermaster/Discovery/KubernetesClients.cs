@@ -37,6 +37,16 @@ internal sealed class KubernetesClients : IAsyncDisposable
         }
     }
 
+    /// <summary>The client with the allocator's own identity; throws <see cref="ConfigException"/> when none can be built.</summary>
+    public IKubernetes DefaultClient()
+    {
+        lock (_gate)
+        {
+            RegistryFor(new KubernetesSdConfig());
+            return _registries[""].Client;
+        }
+    }
+
     /// <summary>The cache registry for one <c>kubernetes_sd_config</c>; throws <see cref="ConfigException"/> when no client can be built.</summary>
     public KubernetesCacheRegistry RegistryFor(KubernetesSdConfig config)
     {

@@ -27,6 +27,7 @@ internal sealed class ConfigService : BackgroundService
     private readonly TargetPipeline _pipeline;
     private readonly DiscoveryManager _discovery;
     private readonly CollectorService _collectors;
+    private readonly RbacService _rbac;
     private readonly TimeProvider _time;
     private readonly ILogger<ConfigService> _logger;
     private long _applied;
@@ -44,6 +45,7 @@ internal sealed class ConfigService : BackgroundService
         TargetPipeline pipeline,
         DiscoveryManager discovery,
         CollectorService collectors,
+        RbacService rbac,
         TimeProvider time,
         IMeterFactory meterFactory,
         ILogger<ConfigService> logger,
@@ -54,6 +56,7 @@ internal sealed class ConfigService : BackgroundService
         _pipeline = pipeline;
         _discovery = discovery;
         _collectors = collectors;
+        _rbac = rbac;
         _time = time;
         _logger = logger;
         _environment = environment ?? Environment.GetEnvironmentVariable;
@@ -269,6 +272,7 @@ internal sealed class ConfigService : BackgroundService
         });
         _discovery.Apply(jobs, config.KubeConfigFilePath);
         _collectors.Apply(config);
+        _rbac.Apply(config);
         Current = config;
         LastError = null;
         _appliedHash = Hash(text);

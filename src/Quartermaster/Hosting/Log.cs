@@ -33,6 +33,12 @@ internal static partial class Log
     [LoggerMessage(1006, LogLevel.Critical, "Invalid configuration: {Errors}", EventName = "InvalidConfig")]
     public static partial void InvalidConfig(ILogger logger, string errors);
 
+    [LoggerMessage(2003, LogLevel.Error, "Missing permission: the allocator may not {Permission}; the targets or collectors it would find there are not discovered. Grant it in the allocator's Role or ClusterRole", EventName = "PermissionMissing")]
+    public static partial void PermissionMissing(ILogger logger, string permission);
+
+    [LoggerMessage(2004, LogLevel.Warning, "Could not check the allocator's permissions: {Reason}", EventName = "PermissionCheckFailed")]
+    public static partial void PermissionCheckFailed(ILogger logger, string reason);
+
     [LoggerMessage(2000, LogLevel.Warning, "Discovery {Mechanism} {Name} of job '{Job}' failed; its last targets are kept: {Reason}", EventName = "DiscoveryFailing")]
     public static partial void DiscoveryFailing(ILogger logger, string mechanism, string name, string job, string reason);
 
