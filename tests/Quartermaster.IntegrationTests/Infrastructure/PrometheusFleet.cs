@@ -30,7 +30,9 @@ public sealed class PrometheusFleet : IAsyncDisposable
     public static string CollectorId(int i) => "collector-" + i.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Starts <paramref name="targets"/> targets, the allocator with all but the last <paramref name="spareTargets"/>, and the Prometheus servers.</summary>
-    public static async Task<PrometheusFleet> StartAsync(int targets, int collectors, int spareTargets = 0)
+    /// <remarks><paramref name="allocatorConfig"/> replaces the static-target config (collector ids, target addresses → YAML).</remarks>
+    public static async Task<PrometheusFleet> StartAsync(
+        int targets, int collectors, int spareTargets = 0, Func<IReadOnlyList<string>, IEnumerable<string>, string>? allocatorConfig = null, string? directory = null)
     {
         var fleet = new PrometheusFleet();
         try
@@ -41,7 +43,8 @@ public sealed class PrometheusFleet : IAsyncDisposable
             }
 
             var ids = Enumerable.Range(0, collectors).Select(CollectorId).ToList();
-            fleet._allocator = await AllocatorHost.StartAsync(AllocatorConfig(ids, fleet._targets.Take(targets - spareTargets).Select(t => t.Address)));
+            fleet._allocator = await AllocatorHost.StartAsync(
+                (allocatorConfig ?? AllocatorConfig)(ids, fleet._targets.Take(targets - spareTargets).Select(t => t.Address)), directory);
             foreach (var id in ids)
             {
                 fleet._prometheus.Add(await PrometheusServer.StartAsync(PrometheusConfig(fleet._allocator.BaseAddress, id)));
