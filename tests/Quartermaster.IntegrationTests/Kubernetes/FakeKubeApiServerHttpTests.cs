@@ -377,7 +377,9 @@ public sealed class FakeKubeApiServerHttpTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("/api/v1", "v1", "pods,services,endpoints,nodes,namespaces,secrets,configmaps")]
+    [InlineData("/api/v1", "v1", "pods,services,endpoints,nodes,namespaces,secrets,configmaps,serviceaccounts")]
+    [InlineData("/apis/apps/v1", "apps/v1", "deployments")]
+    [InlineData("/apis/rbac.authorization.k8s.io/v1", "rbac.authorization.k8s.io/v1", "clusterroles,clusterrolebindings")]
     [InlineData("/apis/discovery.k8s.io/v1", "discovery.k8s.io/v1", "endpointslices")]
     [InlineData("/apis/networking.k8s.io/v1", "networking.k8s.io/v1", "ingresses")]
     [InlineData("/apis/monitoring.coreos.com/v1", "monitoring.coreos.com/v1", "servicemonitors,podmonitors,probes")]
