@@ -149,6 +149,34 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public async Task Targets_GzipWhenAsked_DecompressesToTheSameBytes()
+    {
+        var addresses = string.Join(", ", Enumerable.Range(1, 60).Select(i => $"\"10.2.0.{i}:9100\""));
+        await using var host = await AllocatorHost.StartAsync($$"""
+            collectors: {static: [collector-0]}
+            config:
+              scrape_configs:
+                - job_name: big
+                  static_configs:
+                    - targets: [{{addresses}}]
+                      labels: {team: observability, env: production}
+            """);
+        await WaitForJobsAsync(host, 1);
+        var plain = await host.GetStringAsync("/jobs/big/targets?collector_id=collector-0");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/jobs/big/targets?collector_id=collector-0");
+        request.Headers.AcceptEncoding.ParseAdd("gzip");
+        using var response = await host.Client.SendAsync(request);
+        var compressed = await response.Content.ReadAsByteArrayAsync();
+        await using var gunzip = new System.IO.Compression.GZipStream(new MemoryStream(compressed), System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new StreamReader(gunzip, Encoding.UTF8);
+
+        Assert.Equal("gzip", Assert.Single(response.Content.Headers.ContentEncoding));
+        Assert.True(compressed.Length < plain.Length / 3, $"{compressed.Length} vs {plain.Length}");
+        Assert.Equal(plain, await reader.ReadToEndAsync());
+    }
+
+    [Fact]
     public async Task LivezReadyz_AnswerOkOnceConfigured()
     {
         await using var host = await AllocatorHost.StartAsync(TwoJobs);

@@ -146,7 +146,29 @@ internal static class ApiEndpoints
     private static IResult Bytes(HttpContext ctx, byte[] body)
     {
         ctx.Response.ContentType = Json;
+        if (body.Length >= GzipBodies.MinimumSize && AcceptsGzip(ctx.Request))
+        {
+            // Upstream never compresses; HTTP clients (Go's included) decompress transparently, so the bytes a
+            // collector parses are the same, and the wire carries a fraction of them.
+            ctx.Response.Headers.ContentEncoding = "gzip";
+            ctx.Response.Headers.Vary = "Accept-Encoding";
+            return Results.Bytes(GzipBodies.Get(body), Json);
+        }
+
         return Results.Bytes(body, Json);
+    }
+
+    private static bool AcceptsGzip(HttpRequest request)
+    {
+        foreach (var value in request.Headers.AcceptEncoding)
+        {
+            if (value is not null && value.Contains("gzip", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static IResult BadRequest(string reason) => Results.Text(reason + "\n", "text/plain; charset=utf-8", statusCode: 400);
