@@ -14,7 +14,7 @@ namespace Quartermaster.Benchmarks;
 [MemoryDiagnoser]
 public class RelabelBenchmarks
 {
-    private const int TargetCount = 10_000;
+    public const int TargetCount = 10_000;
 
     private Label[][] _targets = [];
     private TargetFilter _filter = null!;
