@@ -94,6 +94,43 @@ public sealed class LabelsBuilder
         Hide(name);
     }
 
+    /// <summary>
+    /// <see cref="Set"/> when <paramref name="name"/> is absent (<see cref="Get"/> would return <c>""</c>), with one
+    /// lookup instead of two; false when the label is present and nothing changed.
+    /// </summary>
+    public bool SetIfAbsent(string name, string value)
+    {
+        for (var i = 0; i < _addCount; i++)
+        {
+            if (string.Equals(_add[i].Name, name, StringComparison.Ordinal))
+            {
+                // Added values are never empty: Set of "" deletes.
+                return false;
+            }
+        }
+
+        var index = FindBase(name);
+        if (index >= 0 && !_baseHidden[index])
+        {
+            return false;
+        }
+
+        if (value.Length == 0)
+        {
+            // Set of "" is a Del, which changes nothing for an absent label.
+            return true;
+        }
+
+        if (_addCount == _add.Length)
+        {
+            Array.Resize(ref _add, _add.Length * 2);
+        }
+
+        // A base label of this name is already hidden (deleted), as it was not visible.
+        _add[_addCount++] = new Label(name, value);
+        return true;
+    }
+
     /// <summary>Removes <paramref name="name"/> from the added list and marks it deleted in the base.</summary>
     public void Del(string name)
     {
