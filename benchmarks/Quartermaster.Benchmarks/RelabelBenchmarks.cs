@@ -85,6 +85,21 @@ public class RelabelBenchmarks
         return acc;
     }
 
+    /// <summary>As <see cref="TryProcess"/> over targets <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/>.</summary>
+    public ulong TryProcess(int start, int count)
+    {
+        ulong acc = 0;
+        foreach (var target in _targets.AsSpan(start, count))
+        {
+            if (_filter.TryProcess(target, _scratch, out var hash))
+            {
+                acc ^= hash;
+            }
+        }
+
+        return acc;
+    }
+
     // The seed document's prometheus-operator ServiceMonitor rules (endpointslice role), with the current operator's
     // sharding tail (hashmod + keep on __tmp_disable_sharding) in place of the old `keep $(SHARD)` rule, which the
     // upstream TA would otherwise use to drop every target.

@@ -128,6 +128,34 @@ public sealed class LabelsBuilderTests
         }, iter: 3000, seed: "0N0XIzNsQ0O2");
     }
 
+    // Lookups remember positions from earlier bases; across Resets with other names they must still find exactly
+    // the current base's labels.
+    [Fact]
+    public void Get_AcrossResetsWithDifferentNames_SameAsLinearSearch()
+    {
+        string[] pool = ["a", "b", "ab", "ba", "__x", "__y_a", "__y_b", "zz", "\uE000", "\U0001F600"];
+        Gen.Int[0, 3].Array[pool.Length].Array[1, 6].Sample(bases =>
+        {
+            var builder = new LabelsBuilder();
+            foreach (var values in bases)
+            {
+                var pairs = pool.Zip(values, (n, v) => new[] { n, v == 0 ? "" : "v" + v }).Where(p => p[1].Length > 0);
+                var labels = Of([.. pairs.SelectMany(p => p)]);
+                builder.Reset(labels);
+                foreach (var name in pool)
+                {
+                    var expected = Array.Find(labels, l => l.Name == name).Value ?? "";
+                    if (builder.Get(name) != expected)
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return true;
+        }, iter: 2000, seed: "0N0XIzNsQ0O2");
+    }
+
     [Fact]
     public void Enumerator_MatchesSnapshot()
     {
