@@ -8,6 +8,11 @@ if (args is ["--stopwatch", .. var sizes])
     return AllocationStopwatch.Run(sizes);
 }
 
+if (args is ["--relabel-stopwatch", .. var rounds])
+{
+    return RelabelStopwatch.Run(rounds);
+}
+
 var config = DefaultConfig.Instance.AddDiagnoser(MemoryDiagnoser.Default);
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(AllocationStopwatch).Assembly).Run(args, config);
 return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;

@@ -14,7 +14,7 @@ namespace Quartermaster.Benchmarks;
 [MemoryDiagnoser]
 public class RelabelBenchmarks
 {
-    private const int TargetCount = 10_000;
+    public const int TargetCount = 10_000;
 
     private Label[][] _targets = [];
     private TargetFilter _filter = null!;
@@ -75,6 +75,21 @@ public class RelabelBenchmarks
     {
         ulong acc = 0;
         foreach (var target in _targets)
+        {
+            if (_filter.TryProcess(target, _scratch, out var hash))
+            {
+                acc ^= hash;
+            }
+        }
+
+        return acc;
+    }
+
+    /// <summary>As <see cref="TryProcess"/> over targets <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/>.</summary>
+    public ulong TryProcess(int start, int count)
+    {
+        ulong acc = 0;
+        foreach (var target in _targets.AsSpan(start, count))
         {
             if (_filter.TryProcess(target, _scratch, out var hash))
             {

@@ -16,6 +16,9 @@ public sealed class LabelsBuilder
     private Label[] _add = new Label[16];
     private int _addCount;
 
+    private const int CacheSize = 64;
+    private readonly CacheEntry[] _findCache = new CacheEntry[CacheSize];
+
     public LabelsBuilder()
     {
     }
@@ -94,6 +97,43 @@ public sealed class LabelsBuilder
         Hide(name);
     }
 
+    /// <summary>
+    /// <see cref="Set"/> when <paramref name="name"/> is absent (<see cref="Get"/> would return <c>""</c>), with one
+    /// lookup instead of two; false when the label is present and nothing changed.
+    /// </summary>
+    public bool SetIfAbsent(string name, string value)
+    {
+        for (var i = 0; i < _addCount; i++)
+        {
+            if (string.Equals(_add[i].Name, name, StringComparison.Ordinal))
+            {
+                // Added values are never empty: Set of "" deletes.
+                return false;
+            }
+        }
+
+        var index = FindBase(name);
+        if (index >= 0 && !_baseHidden[index])
+        {
+            return false;
+        }
+
+        if (value.Length == 0)
+        {
+            // Set of "" is a Del, which changes nothing for an absent label.
+            return true;
+        }
+
+        if (_addCount == _add.Length)
+        {
+            Array.Resize(ref _add, _add.Length * 2);
+        }
+
+        // A base label of this name is already hidden (deleted), as it was not visible.
+        _add[_addCount++] = new Label(name, value);
+        return true;
+    }
+
     /// <summary>Removes <paramref name="name"/> from the added list and marks it deleted in the base.</summary>
     public void Del(string name)
     {
@@ -156,7 +196,44 @@ public sealed class LabelsBuilder
         }
     }
 
+    // Targets of one job mostly share their label names, so where a name was found in the previous base (or where
+    // it would be inserted) is usually right for the next one. The cache is keyed cheaply by the name's shape and
+    // every hit is checked against the current base, so a stale, colliding or torn entry only costs the binary search
+    // (concurrent Gets on one builder therefore stay correct).
     private int FindBase(string name)
+    {
+        var slot = name.Length == 0 ? 0 : (name.Length ^ (name[^1] << 2) ^ (name[name.Length >> 1] << 4)) & (CacheSize - 1);
+        ref var entry = ref _findCache[slot];
+        if (entry.Name is not null && string.Equals(entry.Name, name, StringComparison.Ordinal))
+        {
+            var hint = entry.Position;
+            if (hint >= 0)
+            {
+                if (hint < _baseCount && string.Equals(_base[hint].Name, name, StringComparison.Ordinal))
+                {
+                    return hint;
+                }
+            }
+            else
+            {
+                // Absent last time: still absent when the neighbours of its insertion point enclose it.
+                var insert = ~hint;
+                if (insert <= _baseCount
+                    && (insert == 0 || LabelNames.Compare(_base[insert - 1].Name, name) < 0)
+                    && (insert == _baseCount || LabelNames.Compare(name, _base[insert].Name) < 0))
+                {
+                    return -1;
+                }
+            }
+        }
+
+        var found = BinarySearch(name);
+        entry = new CacheEntry(name, found);
+        return found < 0 ? -1 : found;
+    }
+
+    // The index of name, or the bitwise complement of its insertion point.
+    private int BinarySearch(string name)
     {
         int lo = 0, hi = _baseCount - 1;
         while (lo <= hi)
@@ -178,8 +255,10 @@ public sealed class LabelsBuilder
             }
         }
 
-        return -1;
+        return ~lo;
     }
+
+    private readonly record struct CacheEntry(string? Name, int Position);
 
     /// <summary>Allocation-free <c>Range</c> enumerator.</summary>
     public struct Enumerator

@@ -35,6 +35,7 @@ public sealed class GoRegex
     private readonly Regex? _captureRegex;
     private volatile bool _captureTimedOut;
     private readonly MatchKind _kind;
+    private readonly SimpleForm? _simple;
 
     private GoRegex(string source)
     {
@@ -49,6 +50,10 @@ public sealed class GoRegex
             _ when IsPlainLiteral(source) => MatchKind.Literal,
             _ => MatchKind.General,
         };
+        if (_kind == MatchKind.General)
+        {
+            _simple = SimpleForm.TryParse(source);
+        }
 
         const RegexOptions Common = RegexOptions.CultureInvariant;
         if (translation.NeedsBacktracking || Pattern.Length > NonBacktrackingPatternLimit)
@@ -91,6 +96,9 @@ public sealed class GoRegex
 
     public bool UsesNonBacktracking { get; }
 
+    /// <summary>Whether the pattern is a plain literal: it matches exactly the input equal to <see cref="Source"/>.</summary>
+    public bool IsLiteral => _kind == MatchKind.Literal;
+
     /// <summary>Compiles (or returns the cached) anchored regex for <paramref name="source"/>.</summary>
     /// <exception cref="GoRegexException">Go's <c>regexp</c> rejects the expression.</exception>
     public static GoRegex Get(string source)
@@ -131,6 +139,70 @@ public sealed class GoRegex
                     return false;
                 }
         }
+    }
+
+    /// <summary>As <see cref="IsMatch(string)"/>, over a span (no string needed).</summary>
+    public bool IsMatch(ReadOnlySpan<char> input)
+    {
+        switch (_kind)
+        {
+            case MatchKind.Everything or MatchKind.WholeAsGroupOne:
+                return true;
+            case MatchKind.Literal:
+                return input.SequenceEqual(Source);
+            default:
+                if (_simple is not null)
+                {
+                    return _simple.TryMatch(input, out _, out _);
+                }
+
+                try
+                {
+                    return _regex.IsMatch(input);
+                }
+                catch (RegexMatchTimeoutException)
+                {
+                    return false;
+                }
+        }
+    }
+
+    /// <summary>
+    /// Matches without the regex engine when the pattern has a simple form (a literal, a literal prefix and suffix
+    /// around <c>.*</c>, <c>.+</c> or an alternation of literals, at most one group): 1 on a match, with
+    /// <paramref name="groupOne"/> the range of group 1 (empty when the pattern has no group), 0 on no match, and -1
+    /// when the pattern has no simple form (use <see cref="Match"/>).
+    /// </summary>
+    internal int TryMatchSimple(ReadOnlySpan<char> input, out Range groupOne)
+    {
+        groupOne = default;
+        switch (_kind)
+        {
+            case MatchKind.Everything:
+                return 1;
+            case MatchKind.WholeAsGroupOne:
+                groupOne = Range.All;
+                return 1;
+            case MatchKind.Literal:
+                return input.SequenceEqual(Source) ? 1 : 0;
+        }
+
+        if (_simple is null)
+        {
+            return -1;
+        }
+
+        if (!_simple.TryMatch(input, out var start, out var length))
+        {
+            return 0;
+        }
+
+        if (_simple.HasGroup)
+        {
+            groupOne = new Range(start, start + length);
+        }
+
+        return 1;
     }
 
     /// <summary>Go <c>FindStringSubmatchIndex</c>: the match with its groups, or null when there is none.</summary>
@@ -219,7 +291,7 @@ public sealed class GoRegex
         }
     }
 
-    private static bool IsPlainLiteral(string source)
+    private static bool IsPlainLiteral(ReadOnlySpan<char> source)
     {
         foreach (var c in source)
         {
@@ -231,5 +303,97 @@ public sealed class GoRegex
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// <c>P(a|b|…)S</c>, <c>P(.*)S</c>, <c>P(.+)S</c>, <c>P.*S</c>, <c>P.+S</c> or <c>a|b|…</c> with plain literals:
+    /// anchored, the middle part is fixed by the prefix and suffix, so matching is a few span comparisons. A repeated
+    /// <c>.</c> is translated to a code-unit loop, so a wildcard middle is any text (non-empty for <c>.+</c>).
+    /// </summary>
+    private sealed class SimpleForm
+    {
+        private readonly string _prefix;
+        private readonly string _suffix;
+        private readonly string[]? _alternatives;
+        private readonly bool _nonEmpty;
+
+        private SimpleForm(string prefix, string suffix, string[]? alternatives, bool nonEmpty, bool hasGroup)
+        {
+            _prefix = prefix;
+            _suffix = suffix;
+            _alternatives = alternatives;
+            _nonEmpty = nonEmpty;
+            HasGroup = hasGroup;
+        }
+
+        public bool HasGroup { get; }
+
+        public static SimpleForm? TryParse(string source)
+        {
+            var open = source.IndexOf('(', StringComparison.Ordinal);
+            if (open < 0)
+            {
+                if (source.Contains('|', StringComparison.Ordinal))
+                {
+                    var parts = source.Split('|');
+                    return Array.TrueForAll(parts, static p => IsPlainLiteral(p)) ? new SimpleForm("", "", parts, false, false) : null;
+                }
+
+                var dot = source.IndexOf('.', StringComparison.Ordinal);
+                if (dot < 0 || dot + 1 >= source.Length || source[(dot + 1)..] is not ['*' or '+', ..])
+                {
+                    return null;
+                }
+
+                var (p0, s0) = (source[..dot], source[(dot + 2)..]);
+                return IsPlainLiteral(p0) && IsPlainLiteral(s0) ? new SimpleForm(p0, s0, null, source[dot + 1] == '+', false) : null;
+            }
+
+            var close = source.IndexOf(')', open + 1);
+            if (close < 0)
+            {
+                return null;
+            }
+
+            var (prefix, inner, suffix) = (source[..open], source[(open + 1)..close], source[(close + 1)..]);
+            if (!IsPlainLiteral(prefix) || !IsPlainLiteral(suffix))
+            {
+                return null;
+            }
+
+            if (inner is ".*" or ".+")
+            {
+                return new SimpleForm(prefix, suffix, null, inner == ".+", true);
+            }
+
+            var alternatives = inner.Split('|');
+            return Array.TrueForAll(alternatives, static p => IsPlainLiteral(p)) ? new SimpleForm(prefix, suffix, alternatives, false, true) : null;
+        }
+
+        public bool TryMatch(ReadOnlySpan<char> input, out int start, out int length)
+        {
+            start = _prefix.Length;
+            length = input.Length - _prefix.Length - _suffix.Length;
+            if (length < 0 || !input.StartsWith(_prefix, StringComparison.Ordinal) || !input.EndsWith(_suffix, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            var middle = input.Slice(start, length);
+            if (_alternatives is null)
+            {
+                return !_nonEmpty || middle.Length > 0;
+            }
+
+            foreach (var alternative in _alternatives)
+            {
+                if (middle.SequenceEqual(alternative))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 }

@@ -18,7 +18,10 @@ public sealed class Relabeler
     private static List<Label>? t_snapshot;
 
     [ThreadStatic]
-    private static StringBuilder? t_joiner;
+    private static char[]? t_joined;
+
+    [ThreadStatic]
+    private static string[]? t_parts;
 
     private readonly Rule[] _rules;
     private readonly bool _legacyNames;
@@ -148,6 +151,12 @@ public sealed class Relabeler
     public static ulong HashMod(string value, ulong modulus)
     {
         ArgumentNullException.ThrowIfNull(value);
+        return HashMod(value.AsSpan(), modulus);
+    }
+
+    /// <summary>As <see cref="HashMod(string, ulong)"/>, over a span.</summary>
+    public static ulong HashMod(ReadOnlySpan<char> value, ulong modulus)
+    {
         var max = Encoding.UTF8.GetMaxByteCount(value.Length);
         byte[]? rented = null;
         var bytes = max <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(max));
@@ -184,7 +193,14 @@ public sealed class Relabeler
 
     private bool Apply(Rule rule, LabelsBuilder lb)
     {
-        var val = SourceValue(rule, lb);
+        if (rule.Action is RelabelAction.LabelMap or RelabelAction.LabelDrop or RelabelAction.LabelKeep)
+        {
+            ApplyNameRule(rule, lb);
+            return true;
+        }
+
+        var source = new SourceValue(rule, lb);
+        var val = source.Span;
         switch (rule.Action)
         {
             case RelabelAction.Drop:
@@ -192,33 +208,30 @@ public sealed class Relabeler
             case RelabelAction.Keep:
                 return rule.Regex.IsMatch(val);
             case RelabelAction.DropEqual:
-                return !string.Equals(lb.Get(rule.TargetLabel), val, StringComparison.Ordinal);
+                return !lb.Get(rule.TargetLabel).AsSpan().SequenceEqual(val);
             case RelabelAction.KeepEqual:
-                return string.Equals(lb.Get(rule.TargetLabel), val, StringComparison.Ordinal);
+                return lb.Get(rule.TargetLabel).AsSpan().SequenceEqual(val);
             case RelabelAction.Replace:
-                ApplyReplace(rule, lb, val);
+                ApplyReplace(rule, lb, source);
                 return true;
             case RelabelAction.Lowercase:
-                lb.Set(rule.TargetLabel, GoText.ToLower(val));
+                lb.Set(rule.TargetLabel, GoText.ToLower(source.ToText()));
                 return true;
             case RelabelAction.Uppercase:
-                lb.Set(rule.TargetLabel, GoText.ToUpper(val));
+                lb.Set(rule.TargetLabel, GoText.ToUpper(source.ToText()));
                 return true;
             case RelabelAction.HashMod:
-                lb.Set(rule.TargetLabel, HashMod(val, rule.Modulus).ToString(CultureInfo.InvariantCulture));
-                return true;
-            case RelabelAction.LabelMap:
-            case RelabelAction.LabelDrop:
-            case RelabelAction.LabelKeep:
-                ApplyNameRule(rule, lb);
+                lb.Set(rule.TargetLabel, rule.HashModText(rule.Modulus == 1 ? 0 : HashMod(val, rule.Modulus)));
                 return true;
             default:
                 throw new InvalidOperationException($"unknown relabel action {rule.Action}");
         }
     }
 
-    private void ApplyReplace(Rule rule, LabelsBuilder lb, string val)
+    private void ApplyReplace(Rule rule, LabelsBuilder lb, SourceValue source)
     {
+        var val = source.Span;
+
         // Prometheus' fast path; the general path gives the same result.
         if (val.Length == 0 && rule.FastPathEligible)
         {
@@ -229,7 +242,7 @@ public sealed class Relabeler
         if (!rule.TargetHasDollar && !rule.ReplacementHasDollar)
         {
             // Nothing to expand: only whether the regex matches matters.
-            if (rule.Regex.IsMatch(val) && rule.LiteralTargetValid)
+            if (rule.LiteralTargetValid && rule.Regex.IsMatch(val))
             {
                 SetOrDelete(lb, rule.TargetLabel, rule.Replacement);
             }
@@ -237,7 +250,24 @@ public sealed class Relabeler
             return;
         }
 
-        var match = rule.Regex.Match(val);
+        if (!rule.TargetHasDollar && rule.ReplacementIsGroupOne)
+        {
+            switch (rule.Regex.TryMatchSimple(val, out var group))
+            {
+                case 0:
+                    return;
+                case 1:
+                    if (rule.LiteralTargetValid)
+                    {
+                        // Reuse a string equal to the result (the target's value or a source's) instead of allocating.
+                        SetOrDelete(lb, rule.TargetLabel, source.Text(group, lb.Get(rule.TargetLabel)));
+                    }
+
+                    return;
+            }
+        }
+
+        var match = rule.Regex.Match(source.ToText());
         if (match is null)
         {
             return;
@@ -267,6 +297,13 @@ public sealed class Relabeler
 
     private static void ApplyNameRule(Rule rule, LabelsBuilder lb)
     {
+        if (rule.Action == RelabelAction.LabelDrop && rule.Regex.IsLiteral)
+        {
+            // Only the label named exactly so matches; deleting a name that is not in the set changes nothing.
+            lb.Del(rule.Regex.Source);
+            return;
+        }
+
         // Range works on a snapshot, so rules may change the builder while iterating (Go Builder.Range).
         var snapshot = t_snapshot ??= new List<Label>(64);
         snapshot.Clear();
@@ -277,6 +314,15 @@ public sealed class Relabeler
             {
                 switch (rule.Action)
                 {
+                    case RelabelAction.LabelMap when rule.ReplacementIsGroupOne
+                        && rule.Regex.TryMatchSimple(label.Name, out var group) is var simple and >= 0:
+                        if (simple == 1)
+                        {
+                            var (offset, length) = group.GetOffsetAndLength(label.Name.Length);
+                            lb.Set(length == label.Name.Length ? label.Name : label.Name.Substring(offset, length), label.Value);
+                        }
+
+                        break;
                     case RelabelAction.LabelMap:
                         if (rule.Regex.ReplaceAllIfMatch(label.Name, rule.Replacement) is { } newName)
                         {
@@ -307,32 +353,98 @@ public sealed class Relabeler
         }
     }
 
-    private static string SourceValue(Rule rule, LabelsBuilder lb)
+    /// <summary>
+    /// The rule's source labels joined by its separator, as a span: a label's own string for one source, otherwise a
+    /// thread-local buffer. Remembers which source strings the span is made of, so that a result equal to one of them
+    /// can reuse it.
+    /// </summary>
+    private readonly ref struct SourceValue
     {
-        var sources = rule.SourceLabels;
-        switch (sources.Length)
-        {
-            case 0:
-                return "";
-            case 1:
-                return lb.Get(sources[0]);
-        }
+        private readonly string? _single;
+        private readonly string[]? _parts;
+        private readonly int _partCount;
+        private readonly int _separatorLength;
 
-        var sb = t_joiner ??= new StringBuilder(128);
-        sb.Clear();
-        for (var i = 0; i < sources.Length; i++)
+        public SourceValue(Rule rule, LabelsBuilder lb)
         {
-            if (i > 0)
+            var sources = rule.SourceLabels;
+            if (sources.Length <= 1)
             {
-                sb.Append(rule.Separator);
+                _single = sources.Length == 0 ? "" : lb.Get(sources[0]);
+                Span = _single;
+                return;
             }
 
-            sb.Append(lb.Get(sources[i]));
+            var parts = t_parts;
+            if (parts is null || parts.Length < sources.Length)
+            {
+                parts = t_parts = new string[Math.Max(sources.Length, 8)];
+            }
+
+            var length = rule.Separator.Length * (sources.Length - 1);
+            for (var i = 0; i < sources.Length; i++)
+            {
+                parts[i] = lb.Get(sources[i]);
+                length += parts[i].Length;
+            }
+
+            var buffer = t_joined;
+            if (buffer is null || buffer.Length < length)
+            {
+                buffer = t_joined = new char[Math.Max(length, 256)];
+            }
+
+            var written = 0;
+            for (var i = 0; i < sources.Length; i++)
+            {
+                if (i > 0)
+                {
+                    rule.Separator.CopyTo(buffer.AsSpan(written));
+                    written += rule.Separator.Length;
+                }
+
+                parts[i].CopyTo(buffer.AsSpan(written));
+                written += parts[i].Length;
+            }
+
+            _parts = parts;
+            _partCount = sources.Length;
+            _separatorLength = rule.Separator.Length;
+            Span = buffer.AsSpan(0, length);
         }
 
-        var result = sb.ToString();
-        sb.Clear();
-        return result;
+        public ReadOnlySpan<char> Span { get; }
+
+        public string ToText() => _single ?? new string(Span);
+
+        /// <summary>The text of <paramref name="range"/>: <paramref name="current"/> or a source string when equal.</summary>
+        public string Text(Range range, string current)
+        {
+            var (offset, length) = range.GetOffsetAndLength(Span.Length);
+            var text = Span.Slice(offset, length);
+            if (text.SequenceEqual(current))
+            {
+                return current;
+            }
+
+            if (_single is not null)
+            {
+                return length == _single.Length ? _single : new string(text);
+            }
+
+            var start = 0;
+            for (var i = 0; i < _partCount; i++)
+            {
+                if (start == offset && _parts![i].Length == length)
+                {
+                    return _parts[i];
+                }
+
+                start += _parts![i].Length + _separatorLength;
+            }
+
+            return new string(text);
+        }
     }
 
     private sealed class Rule
@@ -350,7 +462,25 @@ public sealed class Relabeler
             ReplacementHasDollar = Replacement.Contains('$', StringComparison.Ordinal);
             FastPathEligible = cfg.RegexIsDefault && !TargetHasDollar && !ReplacementHasDollar;
             LiteralTargetValid = LabelNames.IsValid(TargetLabel, legacyNames);
+            ReplacementIsGroupOne = Replacement is "$1" or "${1}";
+            if (Action == RelabelAction.HashMod && Modulus <= HashModTextLimit)
+            {
+                _hashModTexts = new string[Modulus];
+                for (var i = 0; i < _hashModTexts.Length; i++)
+                {
+                    _hashModTexts[i] = i.ToString(CultureInfo.InvariantCulture);
+                }
+            }
         }
+
+        private const ulong HashModTextLimit = 1024;
+
+        private readonly string[]? _hashModTexts;
+
+        public bool ReplacementIsGroupOne { get; }
+
+        public string HashModText(ulong value) =>
+            _hashModTexts is not null ? _hashModTexts[value] : value.ToString(CultureInfo.InvariantCulture);
 
         public RelabelAction Action { get; }
 

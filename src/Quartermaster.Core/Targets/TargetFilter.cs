@@ -140,10 +140,7 @@ public sealed class TargetFilter
         {
             foreach (var seed in _seeds)
             {
-                if (scratch.Get(seed.Name).Length == 0)
-                {
-                    scratch.Set(seed.Name, seed.Value);
-                }
+                scratch.SetIfAbsent(seed.Name, seed.Value);
             }
 
             if (!_relabeler.Process(scratch, out var dropped))

@@ -83,6 +83,79 @@ public sealed class LabelsBuilderTests
         Assert.Equal("", builder.Get("a"));
     }
 
+    // SetIfAbsent is Get-then-Set in one lookup: after any mix of Set/Del it must leave the same Range order.
+    [Fact]
+    public void SetIfAbsent_AfterRandomEdits_SameAsGetThenSet()
+    {
+        string[] names = ["a", "b", "c", "d"];
+        string[] values = ["", "1", "2"];
+        var op = Gen.Select(Gen.Int[0, 2], Gen.Int[0, names.Length - 1], Gen.Int[0, values.Length - 1]);
+        Gen.Select(Gen.Int[0, values.Length - 1].Array[names.Length], op.Array[0, 8]).Sample((baseValues, ops) =>
+        {
+            var pairs = names.Zip(baseValues, (n, v) => new[] { n, values[v] }).SelectMany(p => p).ToArray();
+            var viaGet = new LabelsBuilder(Of(pairs));
+            var direct = new LabelsBuilder(Of(pairs));
+            foreach (var (kind, n, v) in ops)
+            {
+                var (name, value) = (names[n], values[v]);
+                switch (kind)
+                {
+                    case 0:
+                        viaGet.Set(name, value);
+                        direct.Set(name, value);
+                        break;
+                    case 1:
+                        viaGet.Del(name);
+                        direct.Del(name);
+                        break;
+                    default:
+                        var absent = viaGet.Get(name).Length == 0;
+                        if (absent)
+                        {
+                            viaGet.Set(name, value);
+                        }
+
+                        if (direct.SetIfAbsent(name, value) != absent)
+                        {
+                            return false;
+                        }
+
+                        break;
+                }
+            }
+
+            return Range(viaGet) == Range(direct);
+        }, iter: 3000, seed: "0N0XIzNsQ0O2");
+    }
+
+    // Lookups remember positions from earlier bases; across Resets with other names they must still find exactly
+    // the current base's labels.
+    [Fact]
+    public void Get_AcrossResetsWithDifferentNames_SameAsLinearSearch()
+    {
+        string[] pool = ["a", "b", "ab", "ba", "__x", "__y_a", "__y_b", "zz", "\uE000", "\U0001F600"];
+        Gen.Int[0, 3].Array[pool.Length].Array[1, 6].Sample(bases =>
+        {
+            var builder = new LabelsBuilder();
+            foreach (var values in bases)
+            {
+                var pairs = pool.Zip(values, (n, v) => new[] { n, v == 0 ? "" : "v" + v }).Where(p => p[1].Length > 0);
+                var labels = Of([.. pairs.SelectMany(p => p)]);
+                builder.Reset(labels);
+                foreach (var name in pool)
+                {
+                    var expected = Array.Find(labels, l => l.Name == name).Value ?? "";
+                    if (builder.Get(name) != expected)
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return true;
+        }, iter: 2000, seed: "0N0XIzNsQ0O2");
+    }
+
     [Fact]
     public void Enumerator_MatchesSnapshot()
     {
