@@ -35,6 +35,10 @@ internal sealed class AllocatorClient(Uri server)
         }
     }
 
+    /// <summary>Accepts absolute http and https URLs.</summary>
+    public static bool TryParseServer(string? value, out Uri server) =>
+        Uri.TryCreate(value, UriKind.Absolute, out server!) && (server.Scheme == Uri.UriSchemeHttp || server.Scheme == Uri.UriSchemeHttps);
+
     public static string TargetsPath(string job) => "/jobs/" + GoJson.QueryEscape(job) + "/targets";
 }
 

@@ -1,12 +1,20 @@
 using System.CommandLine;
 using Quartermaster.Cli;
 
-var server = new Option<Uri>("--server", "-s")
+var server = new Option<string>("--server", "-s")
 {
     Description = "The allocator's base URL",
-    DefaultValueFactory = _ => new Uri("http://localhost:8080"),
+    DefaultValueFactory = _ => "http://localhost:8080",
     Recursive = true,
 };
+server.Validators.Add(result =>
+{
+    var value = result.GetValueOrDefault<string>();
+    if (!AllocatorClient.TryParseServer(value, out _))
+    {
+        result.AddError($"--server: \"{value}\" is not an http or https URL, such as http://localhost:8080");
+    }
+});
 var output = new Option<string>("--output", "-o")
 {
     Description = "Output format: table or json",
@@ -34,4 +42,6 @@ collectors.SetAction((r, ct) => Commands.CollectorsAsync(Client(r), r.GetValue(o
 var root = new RootCommand("qmctl: inspect and troubleshoot a Quartermaster target allocator") { server, output, jobs, targets, scrapeConfigs, collectors };
 return await root.Parse(args).InvokeAsync();
 
-AllocatorClient Client(ParseResult r) => new(r.GetValue(server)!);
+AllocatorClient Client(ParseResult r) => AllocatorClient.TryParseServer(r.GetValue(server), out var uri)
+    ? new(uri)
+    : throw new InvalidOperationException("--server was validated at parse time");

@@ -90,6 +90,24 @@ public sealed class QmctlTests
         Assert.Contains("otelcol-collector-0", output, StringComparison.Ordinal);
     }
 
+    private static int RunQmctl(params string[] args)
+    {
+        var entry = typeof(AllocatorClient).Assembly.EntryPoint!;
+        var result = entry.Invoke(null, [args]);
+        return result is Task<int> task ? task.GetAwaiter().GetResult() : (int)result!;
+    }
+
+    [Fact]
+    public async Task CommandLine_ServerOption_IsParsedAndValidated()
+    {
+        await using var host = await StartAsync();
+
+        Assert.Equal(0, await Task.Run(() => RunQmctl("--server", host.BaseAddress.ToString(), "jobs")));
+        Assert.Equal(0, await Task.Run(() => RunQmctl("-s", host.BaseAddress.ToString(), "collectors", "-o", "json")));
+        Assert.NotEqual(0, await Task.Run(() => RunQmctl("-s", "notaurl", "jobs")));
+        Assert.NotEqual(0, await Task.Run(() => RunQmctl("-s", host.BaseAddress.ToString(), "jobs", "-o", "xml")));
+    }
+
     [Fact]
     public async Task UnreachableServer_ExitsOneWithReason()
     {
