@@ -177,6 +177,16 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public async Task FirstRequest_AlreadySeesTheConfiguration()
+    {
+        await using var host = await AllocatorHost.StartAsync(TwoJobs);
+
+        // No wait: the first snapshot is published before the listener opens.
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/readyz")).StatusCode);
+        Assert.Contains("\"job_name\":\"prometheus\"", await host.GetStringAsync("/scrape_configs"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task LivezReadyz_AnswerOkOnceConfigured()
     {
         await using var host = await AllocatorHost.StartAsync(TwoJobs);

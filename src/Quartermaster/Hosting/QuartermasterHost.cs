@@ -99,7 +99,10 @@ internal static class QuartermasterHost
             return null;
         }
 
+        // Publish the first snapshot before any listener opens, so no request ever sees the unconfigured state.
+        // The pipeline loop has not started yet, so this thread is its only reader here.
         var pipeline = app.Services.GetRequiredService<TargetPipeline>();
+        pipeline.ProcessPending();
         ApiEndpoints.Map(app, pipeline, () => configService.Current?.AllowInsecureAuthSecrets ?? false);
         app.MapPrometheusScrapingEndpoint("/metrics");
         return config;

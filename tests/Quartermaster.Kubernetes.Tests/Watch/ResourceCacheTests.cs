@@ -63,6 +63,14 @@ public sealed class ResourceCacheTests
         using var subscription = cache.Subscribe(log.Add);
         await WaitReadyAsync(cache);
 
+        // The cache is ready after its list; its watch opens right after. Expire only once it is open.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (api.Server.OpenWatchCount == 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "the cache never opened a watch");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
         // Changes the cache cannot resume past: the watch ends with 410 and history before now is expired.
         api.Server.ExpireWatches();
         api.Server.Delete("Pod", "default", "gone");
