@@ -91,7 +91,10 @@ public sealed class TargetPipeline
         }
     }
 
-    /// <summary>Applies every queued event and publishes; for tests and benchmarks that drive the pipeline inline.</summary>
+    /// <summary>
+    /// Applies every queued event and publishes; for the host before the loop starts, and for tests and benchmarks
+    /// that drive the pipeline inline. Never call it while <see cref="RunAsync"/> runs.
+    /// </summary>
     public void ProcessPending()
     {
         while (_events.Reader.TryRead(out var e))
