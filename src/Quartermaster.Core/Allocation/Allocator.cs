@@ -232,6 +232,10 @@ public sealed class Allocator
         }
     }
 
+    /// <summary>The collectors that own at least one target of <paramref name="job"/> (possibly with an emptied bucket).</summary>
+    public IEnumerable<string> CollectorsOfJob(string job) =>
+        _jobs.TryGetValue(job, out var state) ? state.ByCollector.Keys : [];
+
     public int TargetCountOfJob(string job) => _jobs.TryGetValue(job, out var s) ? s.Entries.Count : 0;
 
     /// <summary>Where a target is and why: its collector, or the reason it has none.</summary>

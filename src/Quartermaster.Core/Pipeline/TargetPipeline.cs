@@ -365,7 +365,8 @@ public sealed class TargetPipeline
 
             previous.Jobs.TryGetValue(job, out var old);
             var byCollector = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-            foreach (var collector in collectors)
+            // Only collectors holding targets of this job get bytes; the others answer [] without an entry.
+            foreach (var collector in _allocator.CollectorsOfJob(job))
             {
                 if (old is not null && !dirtyPairs.Contains((job, collector)) && old.ByCollector.TryGetValue(collector, out var kept))
                 {
