@@ -8,8 +8,7 @@ internal sealed class CodePointSet
 {
     public const int MaxRune = 0x10FFFF;
 
-    private static readonly Lazy<Dictionary<string, CodePointSet>> CategorySets = new(BuildCategorySets);
-    private static readonly Lazy<(int[] Keys, Dictionary<int, int[]> Orbits)> FoldOrbits = new(BuildFoldOrbits);
+    private static readonly Lazy<(int[] Keys, IReadOnlyDictionary<int, int[]> Orbits)> FoldOrbits = new(BuildFoldOrbits);
 
     private readonly List<(int Lo, int Hi)> _ranges = [];
     private bool _normalized = true;
@@ -114,10 +113,6 @@ internal sealed class CodePointSet
 
         return set;
     }
-
-    /// <summary>A Unicode general category by its Go name (<c>L</c>, <c>Lu</c>, <c>Nd</c>, …, or <c>Any</c>).</summary>
-    public static CodePointSet? Category(string name) =>
-        name == "Any" ? Of((0, MaxRune)) : CategorySets.Value.GetValueOrDefault(name);
 
     /// <summary>
     /// Emits a .NET pattern fragment matching exactly one code point of this set. BMP members become one character
@@ -235,179 +230,9 @@ internal sealed class CodePointSet
         _normalized = true;
     }
 
-    private static Dictionary<string, CodePointSet> BuildCategorySets()
+    private static (int[] Keys, IReadOnlyDictionary<int, int[]> Orbits) BuildFoldOrbits()
     {
-        var byCategory = new CodePointSet[30];
-        for (var i = 0; i < byCategory.Length; i++)
-        {
-            byCategory[i] = new CodePointSet();
-        }
-
-        var runStart = 0;
-        var runCategory = CategoryOf(0);
-        for (var cp = 1; cp <= MaxRune + 1; cp++)
-        {
-            var category = cp <= MaxRune ? CategoryOf(cp) : (UnicodeCategory)(-1);
-            if (category != runCategory)
-            {
-                byCategory[(int)runCategory].Add(runStart, cp - 1);
-                runStart = cp;
-                runCategory = category;
-            }
-        }
-
-        var result = new Dictionary<string, CodePointSet>(StringComparer.Ordinal);
-        void Put(string name, params UnicodeCategory[] categories)
-        {
-            var set = new CodePointSet();
-            foreach (var c in categories)
-            {
-                set.Add(byCategory[(int)c]);
-            }
-
-            result[name] = set;
-        }
-
-        Put("Lu", UnicodeCategory.UppercaseLetter);
-        Put("Ll", UnicodeCategory.LowercaseLetter);
-        Put("Lt", UnicodeCategory.TitlecaseLetter);
-        Put("Lm", UnicodeCategory.ModifierLetter);
-        Put("Lo", UnicodeCategory.OtherLetter);
-        Put("L", UnicodeCategory.UppercaseLetter, UnicodeCategory.LowercaseLetter, UnicodeCategory.TitlecaseLetter,
-            UnicodeCategory.ModifierLetter, UnicodeCategory.OtherLetter);
-        Put("Mn", UnicodeCategory.NonSpacingMark);
-        Put("Mc", UnicodeCategory.SpacingCombiningMark);
-        Put("Me", UnicodeCategory.EnclosingMark);
-        Put("M", UnicodeCategory.NonSpacingMark, UnicodeCategory.SpacingCombiningMark, UnicodeCategory.EnclosingMark);
-        Put("Nd", UnicodeCategory.DecimalDigitNumber);
-        Put("Nl", UnicodeCategory.LetterNumber);
-        Put("No", UnicodeCategory.OtherNumber);
-        Put("N", UnicodeCategory.DecimalDigitNumber, UnicodeCategory.LetterNumber, UnicodeCategory.OtherNumber);
-        Put("Zs", UnicodeCategory.SpaceSeparator);
-        Put("Zl", UnicodeCategory.LineSeparator);
-        Put("Zp", UnicodeCategory.ParagraphSeparator);
-        Put("Z", UnicodeCategory.SpaceSeparator, UnicodeCategory.LineSeparator, UnicodeCategory.ParagraphSeparator);
-        Put("Cc", UnicodeCategory.Control);
-        Put("Cf", UnicodeCategory.Format);
-        Put("Cs", UnicodeCategory.Surrogate);
-        Put("Co", UnicodeCategory.PrivateUse);
-        Put("C", UnicodeCategory.Control, UnicodeCategory.Format, UnicodeCategory.Surrogate, UnicodeCategory.PrivateUse);
-        Put("Pc", UnicodeCategory.ConnectorPunctuation);
-        Put("Pd", UnicodeCategory.DashPunctuation);
-        Put("Ps", UnicodeCategory.OpenPunctuation);
-        Put("Pe", UnicodeCategory.ClosePunctuation);
-        Put("Pi", UnicodeCategory.InitialQuotePunctuation);
-        Put("Pf", UnicodeCategory.FinalQuotePunctuation);
-        Put("Po", UnicodeCategory.OtherPunctuation);
-        Put("P", UnicodeCategory.ConnectorPunctuation, UnicodeCategory.DashPunctuation, UnicodeCategory.OpenPunctuation,
-            UnicodeCategory.ClosePunctuation, UnicodeCategory.InitialQuotePunctuation,
-            UnicodeCategory.FinalQuotePunctuation, UnicodeCategory.OtherPunctuation);
-        Put("Sm", UnicodeCategory.MathSymbol);
-        Put("Sc", UnicodeCategory.CurrencySymbol);
-        Put("Sk", UnicodeCategory.ModifierSymbol);
-        Put("So", UnicodeCategory.OtherSymbol);
-        Put("S", UnicodeCategory.MathSymbol, UnicodeCategory.CurrencySymbol, UnicodeCategory.ModifierSymbol,
-            UnicodeCategory.OtherSymbol);
-        return result;
-    }
-
-    private static UnicodeCategory CategoryOf(int cp) =>
-        cp is >= 0xD800 and <= 0xDFFF ? UnicodeCategory.Surrogate : Rune.GetUnicodeCategory(new Rune(cp));
-
-    // Go's simple-fold orbits whose members .NET's invariant casing does not connect (from Go's unicode caseOrbit
-    // table; under InvariantGlobalization .NET does not map U+017F to 'S').
-    private static readonly (int A, int B)[] GoFoldEdges =
-    [
-        (0x017F, 0x0073), (0x00B5, 0x03BC), (0x0345, 0x03B9), (0x03D0, 0x03B2), (0x03F5, 0x03B5), (0x03D1, 0x03B8),
-        (0x03F4, 0x03B8), (0x1FBE, 0x03B9), (0x03F0, 0x03BA), (0x03D6, 0x03C0), (0x03F1, 0x03C1), (0x03C2, 0x03C3),
-        (0x03D5, 0x03C6), (0x1E9B, 0x1E61), (0x1E9E, 0x00DF), (0x2126, 0x03C9), (0x212A, 0x006B), (0x212B, 0x00E5),
-        (0x1C80, 0x0432), (0x1C81, 0x0434), (0x1C82, 0x043E), (0x1C83, 0x0441), (0x1C84, 0x0442), (0x1C85, 0x0442),
-        (0x1C86, 0x044A), (0x1C87, 0x0463), (0x1C88, 0xA64B), (0x01C5, 0x01C4), (0x01C5, 0x01C6), (0x01C8, 0x01C7),
-        (0x01C8, 0x01C9), (0x01CB, 0x01CA), (0x01CB, 0x01CC), (0x01F2, 0x01F1), (0x01F2, 0x01F3),
-    ];
-
-    // Case-folding orbits: code points connected by .NET's invariant upper/lower mappings plus Go's extra orbit
-    // edges. U+0130 and U+0131 fold to nothing in Go (their caseOrbit entries map to themselves).
-    private static (int[] Keys, Dictionary<int, int[]> Orbits) BuildFoldOrbits()
-    {
-        var parent = new Dictionary<int, int>();
-        int Find(int x)
-        {
-            while (parent.TryGetValue(x, out var p) && p != x)
-            {
-                x = p;
-            }
-
-            return x;
-        }
-
-        void Union(int a, int b)
-        {
-            parent.TryAdd(a, a);
-            parent.TryAdd(b, b);
-            var ra = Find(a);
-            var rb = Find(b);
-            if (ra != rb)
-            {
-                parent[Math.Max(ra, rb)] = Math.Min(ra, rb);
-            }
-        }
-
-        for (var cp = 0; cp <= MaxRune; cp++)
-        {
-            if (cp is (>= 0xD800 and <= 0xDFFF) or 0x130 or 0x131)
-            {
-                continue;
-            }
-
-            var rune = new Rune(cp);
-            var upper = Rune.ToUpperInvariant(rune).Value;
-            var lower = Rune.ToLowerInvariant(rune).Value;
-            if (upper != cp && upper is not (0x130 or 0x131))
-            {
-                Union(cp, upper);
-            }
-
-            if (lower != cp && lower is not (0x130 or 0x131))
-            {
-                Union(cp, lower);
-            }
-        }
-
-        foreach (var (a, b) in GoFoldEdges)
-        {
-            Union(a, b);
-        }
-
-        var groups = new Dictionary<int, List<int>>();
-        foreach (var cp in parent.Keys)
-        {
-            var root = Find(cp);
-            if (!groups.TryGetValue(root, out var list))
-            {
-                list = [];
-                groups[root] = list;
-            }
-
-            list.Add(cp);
-        }
-
-        var orbits = new Dictionary<int, int[]>();
-        foreach (var members in groups.Values)
-        {
-            if (members.Count < 2)
-            {
-                continue;
-            }
-
-            var array = members.ToArray();
-            Array.Sort(array);
-            foreach (var member in array)
-            {
-                orbits[member] = array;
-            }
-        }
-
+        var orbits = GoUnicodeTables.Orbits;
         var keys = orbits.Keys.ToArray();
         Array.Sort(keys);
         return (keys, orbits);

@@ -752,18 +752,15 @@ internal sealed class GoRegexTranslator
             name = name[1..];
         }
 
-        var set = CodePointSet.Category(name);
+        var set = GoUnicodeTables.Lookup(name, out var complement);
         if (set is null)
         {
-            var expression = _src[start.._pos];
-            if (name.Length > 2 && char.IsAsciiLetterUpper(name[0]))
-            {
-                // Go also knows Unicode script names (\p{Greek}); .NET carries no script data, so they are refused.
-                throw new GoRegexException(
-                    $"error parsing regexp: unsupported Unicode script class (only general categories are supported): `{expression}`");
-            }
+            throw Error(InvalidCharRange, _src[start.._pos]);
+        }
 
-            throw Error(InvalidCharRange, expression);
+        if (complement)
+        {
+            negate = !negate;
         }
 
         AddGroup(into, set, negate, flags);
