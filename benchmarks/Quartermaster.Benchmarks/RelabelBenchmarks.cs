@@ -103,7 +103,7 @@ public class RelabelBenchmarks
     // The seed document's prometheus-operator ServiceMonitor rules (endpointslice role), with the current operator's
     // sharding tail (hashmod + keep on __tmp_disable_sharding) in place of the old `keep $(SHARD)` rule, which the
     // upstream TA would otherwise use to drop every target.
-    private static RelabelConfig[] ServiceMonitorRules() =>
+    internal static RelabelConfig[] ServiceMonitorRules() =>
     [
         new() { SourceLabels = ["job"], TargetLabel = "__tmp_prometheus_job_name", Regex = "(.*)" },
         new()

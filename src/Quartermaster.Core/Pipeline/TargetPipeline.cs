@@ -195,7 +195,14 @@ public sealed class TargetPipeline
             }
 
             sources.Config = job;
-            sources.Filter = new TargetFilter(job, config.RelabelFiltering);
+            var filter = new TargetFilter(job, config.RelabelFiltering);
+            if (sources.Filter is null || !sources.Filter.IsEquivalentTo(filter))
+            {
+                // An unchanged job keeps its filter, and with it every group's cached result: a reload that
+                // changes nothing relabels nothing.
+                sources.Filter = filter;
+            }
+
             sources.KeepOnly(ProviderKeys(job));
             _dirtyJobs.Add(job.JobName);
         }
@@ -286,44 +293,46 @@ public sealed class TargetPipeline
         done.TrySetResult();
     }
 
+    /// <summary>
+    /// Re-assembles a job from its groups. Only groups that changed since the job was last processed (a new
+    /// <see cref="TargetGroup"/> object, or a new filter after a config change) are relabeled; the others reuse their
+    /// cached result, so one changed EndpointSlice costs the relabeling of that slice only. Duplicates across groups
+    /// are resolved here, in group order, exactly as when everything is processed afresh.
+    /// </summary>
     private bool ProcessJob(string job, JobSources sources)
     {
         var filter = sources.Filter!;
-        var byHash = new Dictionary<ulong, TargetItem>();
+        var byHash = new Dictionary<ulong, TargetItem>(sources.Kept);
         var discovered = 0;
         var duplicates = 0;
         var droppedCount = 0;
         var limit = sources.Config!.KeepDroppedTargets > 0 ? (int)Math.Min(sources.Config.KeepDroppedTargets, int.MaxValue) : DefaultDroppedTargetsPerJob;
         var dropped = new List<DroppedTarget>();
-        foreach (var group in sources.OrderedGroups())
+        foreach (var entry in sources.OrderedEntries())
         {
-            foreach (var target in group.Targets)
+            var group = entry.Group;
+            if (entry.Result is not { } result || !ReferenceEquals(result.Filter, filter))
             {
-                discovered++;
-                var needed = group.Labels.Length + target.Length;
-                if (_merged.Length < needed)
-                {
-                    _merged = new Label[Math.Max(needed, _merged.Length * 2)];
-                }
+                result = ProcessGroup(job, group, filter);
+                entry.Result = result;
+            }
 
-                var merged = _merged.AsSpan(0, LabelSets.MergeInto(_merged, group.Labels, target));
-                if (!filter.TryProcess(merged, _builder, out var hash, out var rule))
-                {
-                    droppedCount++;
-                    if (dropped.Count < limit)
-                    {
-                        dropped.Add(new DroppedTarget(merged.ToArray(), rule));
-                    }
+            discovered += group.Targets.Count;
+            droppedCount += result.Dropped.Length;
+            for (var i = 0; i < result.Dropped.Length && dropped.Count < limit; i++)
+            {
+                var (index, rule) = result.Dropped[i];
+                var target = group.Targets[index];
+                var merged = new Label[group.Labels.Length + target.Length];
+                dropped.Add(new DroppedTarget(merged[..LabelSets.MergeInto(merged, group.Labels, target)], rule));
+            }
 
-                    continue;
-                }
-
-                var address = LabelSets.IndexOf(target, "__address__") is var i and >= 0 ? target[i].Value : "";
-                var item = new TargetItem(job, address, group.Labels, target, hash);
-                if (!byHash.TryAdd(hash, item))
+            foreach (var item in result.Kept)
+            {
+                if (!byHash.TryAdd(item.Hash, item))
                 {
                     // Targets that are the same after relabeling are one target; the last one wins, as upstream.
-                    byHash[hash] = item;
+                    byHash[item.Hash] = item;
                     duplicates++;
                 }
             }
@@ -334,6 +343,7 @@ public sealed class TargetPipeline
         sources.Discovered = discovered;
         sources.Duplicates = duplicates;
         sources.DroppedCount = droppedCount;
+        sources.Kept = byHash.Count;
         if (statsChanged)
         {
             sources.Dropped = dropped;
@@ -341,6 +351,34 @@ public sealed class TargetPipeline
 
         _allocator.SetJobTargets(job, [.. byHash.Values]);
         return statsChanged;
+    }
+
+    /// <summary>Relabels one group: the targets it keeps, in order, and the index and rule of each it drops.</summary>
+    private GroupResult ProcessGroup(string job, TargetGroup group, TargetFilter filter)
+    {
+        var kept = new List<TargetItem>(group.Targets.Count);
+        List<(int Index, int Rule)>? dropped = null;
+        for (var t = 0; t < group.Targets.Count; t++)
+        {
+            var target = group.Targets[t];
+            var needed = group.Labels.Length + target.Length;
+            if (_merged.Length < needed)
+            {
+                _merged = new Label[Math.Max(needed, _merged.Length * 2)];
+            }
+
+            var merged = _merged.AsSpan(0, LabelSets.MergeInto(_merged, group.Labels, target));
+            if (!filter.TryProcess(merged, _builder, out var hash, out var rule))
+            {
+                (dropped ??= []).Add((t, rule));
+                continue;
+            }
+
+            var address = LabelSets.IndexOf(target, "__address__") is var i and >= 0 ? target[i].Value : "";
+            kept.Add(new TargetItem(job, address, group.Labels, target, hash));
+        }
+
+        return new GroupResult(filter, [.. kept], dropped is null ? [] : [.. dropped]);
     }
 
     private ServingSnapshot BuildSnapshot(ServingSnapshot previous, AllocationChanges changes)
@@ -458,6 +496,9 @@ public sealed class TargetPipeline
 
         public IReadOnlyList<DroppedTarget> Dropped { get; set; } = [];
 
+        /// <summary>How many distinct targets the job kept last time (sizes the next assembly).</summary>
+        public int Kept { get; set; }
+
         public bool Accepts(string key) => _allowed.Contains(key);
 
         public void KeepOnly(IEnumerable<string> keys)
@@ -483,21 +524,22 @@ public sealed class TargetPipeline
                 {
                     provider.Groups.Remove(group.Source);
                 }
-                else
+                else if (!provider.Groups.TryGetValue(group.Source, out var entry) || !ReferenceEquals(entry.Group, group))
                 {
-                    provider.Groups[group.Source] = group;
+                    // A new group object is relabeled again; the same object republished keeps its result.
+                    provider.Groups[group.Source] = new GroupEntry(group);
                 }
             }
         }
 
         /// <summary>Groups in a fixed order (provider key, then source) so "last one wins" is deterministic.</summary>
-        public IEnumerable<TargetGroup> OrderedGroups()
+        public IEnumerable<GroupEntry> OrderedEntries()
         {
             foreach (var provider in _providers.Values)
             {
-                foreach (var group in provider.Groups.Values)
+                foreach (var entry in provider.Groups.Values)
                 {
-                    yield return group;
+                    yield return entry;
                 }
             }
         }
@@ -506,7 +548,18 @@ public sealed class TargetPipeline
         {
             public object Instance { get; } = instance;
 
-            public SortedDictionary<string, TargetGroup> Groups { get; } = new(StringComparer.Ordinal);
+            public SortedDictionary<string, GroupEntry> Groups { get; } = new(StringComparer.Ordinal);
         }
     }
+
+    /// <summary>A discovered group and, once processed, its relabeling result.</summary>
+    private sealed class GroupEntry(TargetGroup group)
+    {
+        public TargetGroup Group { get; } = group;
+
+        public GroupResult? Result { get; set; }
+    }
+
+    /// <summary>What relabeling made of one group under one filter.</summary>
+    private sealed record GroupResult(TargetFilter Filter, TargetItem[] Kept, (int Index, int Rule)[] Dropped);
 }

@@ -17,6 +17,7 @@ public sealed class TargetFilter
     private readonly string _jobName;
     private readonly Label[] _seeds;
     private readonly Relabeler? _relabeler;
+    private readonly IReadOnlyList<RelabelConfig> _rules = [];
 
     /// <exception cref="Relabeling.RelabelConfigException">A relabel rule is invalid (only when filtering).</exception>
     public TargetFilter(ScrapeConfig config, bool relabelFiltering)
@@ -51,7 +52,40 @@ public sealed class TargetFilter
         }
 
         _seeds = [.. seeds];
+        _rules = config.RelabelConfigs;
         _relabeler = Relabeler.Compile(WithNoShardingRules(config.RelabelConfigs));
+    }
+
+    /// <summary>
+    /// Whether <paramref name="other"/> keeps, drops and identifies every target exactly as this filter does (same
+    /// job, seeds and rules), so results computed with one are valid for the other.
+    /// </summary>
+    public bool IsEquivalentTo(TargetFilter other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (RelabelFiltering != other.RelabelFiltering || _jobName != other._jobName
+            || !_seeds.AsSpan().SequenceEqual(other._seeds) || _rules.Count != other._rules.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < _rules.Count; i++)
+        {
+            var (a, b) = (_rules[i], other._rules[i]);
+            if (a.Action != b.Action || a.Separator != b.Separator || a.Regex != b.Regex || a.Modulus != b.Modulus
+                || a.TargetLabel != b.TargetLabel || a.Replacement != b.Replacement
+                || !a.SourceLabels.SequenceEqual(b.SourceLabels, StringComparer.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public string JobName => _jobName;
