@@ -89,6 +89,19 @@ public class WatchEventBenchmarks
         return _pipeline.Current.Generation;
     }
 
+    /// <summary>
+    /// One slice event that changes nothing served (a resync or an unrelated field): the fixed cost of an event,
+    /// without rebuilding any collector's response.
+    /// </summary>
+    [Benchmark]
+    public long OneEndpointSliceResync()
+    {
+        var group = EndpointSliceTranslator.Translate(_sliceA, _lookup, AttachMetadata.None);
+        _pipeline.PublishGroups(Job, "kubernetes_sd/0", _instance, [group]);
+        _pipeline.ProcessPending();
+        return _pipeline.Current.Generation;
+    }
+
     private static V1EndpointSlice Slice(int i, bool ready)
     {
         var service = "svc-" + (i / 10).ToString(CultureInfo.InvariantCulture);
