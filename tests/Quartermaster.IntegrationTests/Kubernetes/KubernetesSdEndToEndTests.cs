@@ -76,6 +76,22 @@ public sealed class KubernetesSdEndToEndTests
             async () => (await ServedAsync(host, "shop")).SetEquals(["10.0.0.3:8080"]),
             TimeSpan.FromSeconds(30),
             "the deleted slice's endpoints to go");
+
+        // An expired watch (410) makes the cache relist; what changed meanwhile arrives, nothing known is lost.
+        api.ExpireWatches();
+        api.Upsert(KubeObjects.EndpointSlice("shop", "web-3", "web", ["10.0.0.4"]));
+        await AllocatorHost.WaitUntilAsync(
+            async () => (await ServedAsync(host, "shop")).SetEquals(["10.0.0.3:8080", "10.0.0.4:8080"]),
+            TimeSpan.FromSeconds(30),
+            "the slice added while the watch was expired");
+
+        // Deleting the Service takes its labels off the slices' targets, so the job's keep rule drops them all.
+        api.Delete("Service", "shop", "web");
+        await AllocatorHost.WaitUntilAsync(
+            async () => (await ServedAsync(host, "shop")).Count == 0,
+            TimeSpan.FromSeconds(30),
+            "the deleted service's targets to be dropped");
+        Assert.Equal("[]\n", await host.GetStringAsync("/jobs/shop/targets?collector_id=collector-0"));
     }
 
     [Fact]
