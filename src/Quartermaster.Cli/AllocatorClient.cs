@@ -17,7 +17,7 @@ internal sealed class AllocatorClient(Uri server)
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            throw new AllocatorException($"GET {uri} answered {(int)response.StatusCode} {response.ReasonPhrase}: {body.Trim()}");
+            throw new AllocatorException($"GET {uri} answered {(int)response.StatusCode} {response.ReasonPhrase}: {body.Trim()}", (int)response.StatusCode);
         }
 
         if (body.Length == 0)
@@ -42,4 +42,8 @@ internal sealed class AllocatorClient(Uri server)
     public static string TargetsPath(string job) => "/jobs/" + GoJson.QueryEscape(job) + "/targets";
 }
 
-internal sealed class AllocatorException(string message) : Exception(message);
+internal sealed class AllocatorException(string message, int status = 0) : Exception(message)
+{
+    /// <summary>The HTTP status the allocator answered, or 0 when the failure was not an HTTP status.</summary>
+    public int Status { get; } = status;
+}

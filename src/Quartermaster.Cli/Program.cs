@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Quartermaster.Cli;
+using Quartermaster.Cli.Check;
 
 var server = new Option<string>("--server", "-s")
 {
@@ -40,6 +41,7 @@ var collectors = new Command("collectors", "List collectors with their target co
 collectors.SetAction((r, ct) => Commands.CollectorsAsync(Client(r), r.GetValue(output)!, Console.Out, ct));
 
 var root = new RootCommand("qmctl: inspect and troubleshoot a Quartermaster target allocator") { server, output, jobs, targets, scrapeConfigs, collectors };
+root.Add(CheckCommands.Create(output, r => r.GetResult(server) is { Implicit: false } ? Client(r) : null));
 return await root.Parse(args).InvokeAsync();
 
 AllocatorClient Client(ParseResult r) => AllocatorClient.TryParseServer(r.GetValue(server), out var uri)
