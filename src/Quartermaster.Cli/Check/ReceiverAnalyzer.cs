@@ -45,8 +45,8 @@ internal static partial class ReceiverAnalyzer
 
         var allocators = roots
             .Where(r => r.Text("kind") == "TargetAllocator")
-            .Select(r => r.Get("metadata").Text("name") ?? "")
-            .ToHashSet(StringComparer.Ordinal);
+            .GroupBy(r => r.Get("metadata").Text("name") ?? "", StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Get("spec").Text("allocationStrategy"), StringComparer.Ordinal);
         var receivers = new List<ReceiverReport>();
         var otherReceivers = new List<string>();
         var linkedAllocators = new HashSet<string>(StringComparer.Ordinal);
@@ -87,7 +87,7 @@ internal static partial class ReceiverAnalyzer
             }
         }
 
-        foreach (var name in allocators.Where(a => !linkedAllocators.Contains(a)))
+        foreach (var name in allocators.Keys.Where(a => !linkedAllocators.Contains(a)))
         {
             fileFindings.Add(Finding.Warn(
                 $"TargetAllocator {name}",
@@ -141,7 +141,7 @@ internal static partial class ReceiverAnalyzer
         }
     }
 
-    private static Manifest ReadManifest(YamlMappingNode root, HashSet<string> allocatorsInFile)
+    private static Manifest ReadManifest(YamlMappingNode root, Dictionary<string, string?> allocatorsInFile)
     {
         var spec = root.Get("spec");
         var labels = root.Get("metadata").Get("labels");
@@ -154,9 +154,11 @@ internal static partial class ReceiverAnalyzer
             enabled,
             spec.Text("mode"),
             replicas,
-            spec.Get("targetAllocator").Text("allocationStrategy"),
+            linked is not null && allocatorsInFile.TryGetValue(linked, out var strategy)
+                ? strategy
+                : spec.Get("targetAllocator").Text("allocationStrategy"),
             linked,
-            linked is not null && allocatorsInFile.Contains(linked));
+            linked is not null && allocatorsInFile.ContainsKey(linked));
     }
 
     private static void AnalyzeConfig(
