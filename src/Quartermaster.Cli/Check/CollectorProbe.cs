@@ -68,7 +68,7 @@ internal static class CollectorProbe
     }
 
     /// <summary>Findings about <paramref name="collectorId"/>, or about the collector set when the id comes from the pod name.</summary>
-    public static IReadOnlyList<Finding> Check(Served served, string? collectorId, string configuredId, Uri server)
+    public static IReadOnlyList<Finding> Check(Served served, string? collectorId, string configuredId, string server)
     {
         const string Path = "--server";
         var known = served.Collectors.Count == 0 ? "none" : string.Join(", ", served.Collectors.Take(10)) + (served.Collectors.Count > 10 ? ", ..." : "");

@@ -51,7 +51,7 @@ internal static class ReceiverCheck
             catch (Exception ex) when (ex is HttpRequestException or AllocatorException or TaskCanceledException)
             {
                 var reason = ex is TaskCanceledException ? "no answer in time" : ex.Message;
-                await stderr.WriteLineAsync($"qmctl: cannot reach the allocator at {client.Server}: {reason}");
+                await stderr.WriteLineAsync($"qmctl: cannot reach the allocator at {client.Description}: {reason}");
                 return 1;
             }
 
@@ -60,7 +60,7 @@ internal static class ReceiverCheck
                     ? r
                     : r with
                     {
-                        Findings = [.. r.Findings, .. CollectorProbe.Check(served, collectorId ?? r.LiteralCollectorId, r.CollectorId ?? "(unset)", client.Server)],
+                        Findings = [.. r.Findings, .. CollectorProbe.Check(served, collectorId ?? r.LiteralCollectorId, r.CollectorId ?? "(unset)", client.Description)],
                     })
                 .ToList();
         }
