@@ -32,8 +32,23 @@ internal sealed class AllocatorClient(Uri server, HttpClient? http = null, strin
         }
 
         var uri = new Uri(Server.AbsoluteUri.TrimEnd('/') + pathAndQuery);
-        using var response = await _http.GetAsync(uri, cancellationToken);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        HttpResponseMessage response;
+        string body;
+        try
+        {
+            response = await _http.GetAsync(uri, cancellationToken);
+            body = await response.Content.ReadAsStringAsync(cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new AllocatorException($"cannot reach the allocator at {Description}: {ex.Message}");
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new AllocatorException($"the allocator at {Description} did not answer within {_http.Timeout.TotalSeconds:0}s");
+        }
+
+        using var _ = response;
         if (!response.IsSuccessStatusCode)
         {
             throw new AllocatorException($"GET {uri} answered {(int)response.StatusCode} {response.ReasonPhrase}: {ErrorText(body)}", (int)response.StatusCode);
