@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Quartermaster.Cli;
+using Quartermaster.Cli.Check;
+using Quartermaster.Cli.Kube;
 
 var server = new Option<string>("--server", "-s")
 {
@@ -22,6 +24,7 @@ var output = new Option<string>("--output", "-o")
     Recursive = true,
 };
 output.AcceptOnlyFromAmong("table", "json");
+var kube = new KubeOptions();
 
 var jobArgument = new Argument<string>("job") { Description = "The job name, as /jobs lists it" };
 var optionalJob = new Argument<string?>("job") { Description = "Only this job", Arity = ArgumentArity.ZeroOrOne };
@@ -40,8 +43,10 @@ var collectors = new Command("collectors", "List collectors with their target co
 collectors.SetAction((r, ct) => Commands.CollectorsAsync(Client(r), r.GetValue(output)!, Console.Out, ct));
 
 var root = new RootCommand("qmctl: inspect and troubleshoot a Quartermaster target allocator") { server, output, jobs, targets, scrapeConfigs, collectors };
+kube.AddTo(root);
+root.Add(CheckCommands.Create(output, r => r.GetResult(server) is { Implicit: false } || r.GetValue(kube.Service) is not null ? Client(r) : null));
 return await root.Parse(args).InvokeAsync();
 
-AllocatorClient Client(ParseResult r) => AllocatorClient.TryParseServer(r.GetValue(server), out var uri)
+AllocatorClient Client(ParseResult r) => kube.TryCreate(r, r.GetResult(server) is { Implicit: false }) ?? (AllocatorClient.TryParseServer(r.GetValue(server), out var uri)
     ? new(uri)
-    : throw new InvalidOperationException("--server was validated at parse time");
+    : throw new InvalidOperationException("--server was validated at parse time"));

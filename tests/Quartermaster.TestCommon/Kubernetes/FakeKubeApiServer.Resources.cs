@@ -15,6 +15,11 @@ public sealed partial class FakeKubeApiServer
             return;
         }
 
+        if (await TryProxyServiceAsync(context, request, cancellationToken))
+        {
+            return;
+        }
+
         var segments = request.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         string group;
         string version;
