@@ -238,6 +238,26 @@ public sealed class ExplainTests
         Assert.Contains("- name: collector-0\n  targets: 1\n", yaml.ToString(), StringComparison.Ordinal);
     }
 
+    private static int RunQmctl(params string[] args)
+    {
+        var entry = typeof(AllocatorClient).Assembly.EntryPoint!;
+        var result = entry.Invoke(null, [args]);
+        return result is Task<int> task ? task.GetAwaiter().GetResult() : (int)result!;
+    }
+
+    [Fact]
+    public async Task CommandLine_ExplainAndStatus_ParseTheirArgumentsAndExitCodes()
+    {
+        await using var host = await StartAsync();
+        var server = host.BaseAddress.ToString();
+
+        Assert.Equal(0, await Task.Run(() => RunQmctl("-s", server, "explain", "10.0.0.1:80", "--job", "web", "-o", "yaml")));
+        Assert.Equal(1, await Task.Run(() => RunQmctl("-s", server, "explain", "10.0.0.1:80", "-j", "files")));
+        Assert.Equal(0, await Task.Run(() => RunQmctl("-s", server, "status", "-o", "json")));
+        Assert.Equal(0, await Task.Run(() => RunQmctl("-s", server, "collectors", "-o", "yaml")));
+        Assert.NotEqual(0, await Task.Run(() => RunQmctl("-s", server, "explain")));
+    }
+
     [Fact]
     public async Task QmctlStatus_UnreachableServer_ExitsOneNamingUrl()
     {
