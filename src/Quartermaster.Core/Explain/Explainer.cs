@@ -236,9 +236,20 @@ internal static class Explainer
         }
         else
         {
-            var problems = sources.Where(s => s.LastError is not null || s.MissingPermissions.Count > 0)
-                .Select(s => s.LastError is not null ? $"{s.Key} is failing: {s.LastError}" : $"{s.Key} lacks permissions: {string.Join("; ", s.MissingPermissions)}")
-                .ToList();
+            var problems = new List<string>();
+            foreach (var s in sources)
+            {
+                if (s.MissingPermissions.Count > 0)
+                {
+                    problems.Add($"{s.Key} lacks permissions: {string.Join("; ", s.MissingPermissions)}");
+                }
+
+                if (s.LastError is not null)
+                {
+                    problems.Add($"{s.Key} is failing: {s.LastError}");
+                }
+            }
+
             reason = problems.Count > 0
                 ? string.Join("; ", problems)
                 : "the job watches sources that could hold the target, but none reported it";
