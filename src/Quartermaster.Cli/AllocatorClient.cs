@@ -94,6 +94,30 @@ internal sealed class AllocatorClient(Uri server, HttpClient? http = null, strin
         return text.ReplaceLineEndings(" ");
     }
 
+    /// <summary>GETs <paramref name="pathAndQuery"/> whatever the status; the body as text.</summary>
+    public async Task<(int Status, string Body)> GetAsync(string pathAndQuery, CancellationToken cancellationToken)
+    {
+        if (_failure is not null)
+        {
+            throw new AllocatorException(_failure);
+        }
+
+        var uri = new Uri(Server.AbsoluteUri.TrimEnd('/') + pathAndQuery);
+        try
+        {
+            using var response = await _http.GetAsync(uri, cancellationToken);
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new AllocatorException($"cannot reach the allocator at {Description}: {ex.Message}");
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new AllocatorException($"the allocator at {Description} did not answer within {_http.Timeout.TotalSeconds:0}s");
+        }
+    }
+
     /// <summary>Accepts absolute http and https URLs.</summary>
     public static bool TryParseServer(string? value, out Uri server) =>
         Uri.TryCreate(value, UriKind.Absolute, out server!) && (server.Scheme == Uri.UriSchemeHttp || server.Scheme == Uri.UriSchemeHttps);
