@@ -252,6 +252,23 @@ public sealed class Allocator
         return null;
     }
 
+    /// <summary>The targets of <paramref name="job"/> that no collector owns, with the reason.</summary>
+    public IEnumerable<(TargetItem Item, string Reason)> UnassignedOf(string job)
+    {
+        if (_unassigned == 0 || !_jobs.TryGetValue(job, out var state))
+        {
+            yield break;
+        }
+
+        foreach (var entry in state.Entries.Values)
+        {
+            if (entry.UnassignedReason is { } reason)
+            {
+                yield return (entry.Item, reason);
+            }
+        }
+    }
+
     public IEnumerable<(TargetItem Item, string? Collector)> AllTargets() =>
         _jobs.Values.SelectMany(s => s.Entries.Values).Select(e => (e.Item, e.Owner?.Name));
 

@@ -78,15 +78,21 @@ internal static class ApiEndpoints
             return Results.Text(string.Join("\n", lines) + "\n", "text/plain; charset=utf-8", statusCode: status);
         });
 
+        var ui = app.Services.GetRequiredService<Ui.UiPages>();
         app.MapGet("/scrape_configs", (HttpContext ctx) =>
         {
+            if (Ui.UiEndpoints.WantsHtml(ctx))
+            {
+                return ui.ScrapeConfigs();
+            }
+
             var snapshot = pipeline.Current;
             var reveal = ctx.Request.IsHttps || allowInsecureAuthSecrets();
             var body = (reveal ? snapshot.ScrapeConfigsWithSecrets : snapshot.ScrapeConfigsRedacted) ?? [];
             return Bytes(ctx, body);
         });
 
-        app.MapGet("/jobs", (HttpContext ctx) => Bytes(ctx, pipeline.Current.JobsJson));
+        app.MapGet("/jobs", (HttpContext ctx) => Ui.UiEndpoints.WantsHtml(ctx) ? ui.Jobs() : Bytes(ctx, pipeline.Current.JobsJson));
 
         // Not in upstream: every collector with its target count and when it last polled each job, plus the
         // collector ids that polled but match no collector.
