@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 
 namespace Quartermaster.Ui;
@@ -35,6 +34,8 @@ internal sealed class HtmlPage
         ("/ui/scrape-configs", "Scrape configs"),
     ];
 
+    private static readonly System.Buffers.SearchValues<char> Special = System.Buffers.SearchValues.Create("&<>\"'");
+
     private readonly StringBuilder _body = new();
     private readonly string _title;
 
@@ -43,7 +44,30 @@ internal sealed class HtmlPage
         _title = title;
     }
 
-    public static string Encode(string? text) => WebUtility.HtmlEncode(text ?? "");
+    /// <summary>Escapes the five characters that matter in text and quoted attributes; the page is UTF-8, so nothing else.</summary>
+    public static string Encode(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || text.AsSpan().IndexOfAny(Special) < 0)
+        {
+            return text ?? "";
+        }
+
+        var sb = new StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            _ = c switch
+            {
+                '&' => sb.Append("&amp;"),
+                '<' => sb.Append("&lt;"),
+                '>' => sb.Append("&gt;"),
+                '"' => sb.Append("&quot;"),
+                '\'' => sb.Append("&#39;"),
+                _ => sb.Append(c),
+            };
+        }
+
+        return sb.ToString();
+    }
 
     /// <summary>A query-string value, escaped for a URL and then for an attribute.</summary>
     public static string Query(string value) => Uri.EscapeDataString(value);
