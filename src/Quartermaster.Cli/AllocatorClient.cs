@@ -35,6 +35,14 @@ internal sealed class AllocatorClient(Uri server)
         }
     }
 
+    /// <summary>GETs <paramref name="pathAndQuery"/> whatever the status; the body as text.</summary>
+    public async Task<(int Status, string Body)> GetAsync(string pathAndQuery, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(Server, pathAndQuery);
+        using var response = await Http.GetAsync(uri, cancellationToken);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+    }
+
     /// <summary>Accepts absolute http and https URLs.</summary>
     public static bool TryParseServer(string? value, out Uri server) =>
         Uri.TryCreate(value, UriKind.Absolute, out server!) && (server.Scheme == Uri.UriSchemeHttp || server.Scheme == Uri.UriSchemeHttps);

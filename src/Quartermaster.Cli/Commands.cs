@@ -22,10 +22,10 @@ internal static class Commands
                     string.Join(", ", counts.Where(c => c.Count > 0).Select(c => $"{c.Name}={c.Count}"))]);
             }
 
-            if (output == "json")
+            if (output != "table")
             {
                 var json = rows.ToDictionary(r => r[0], r => new { targets = int.Parse(r[1], System.Globalization.CultureInfo.InvariantCulture), collectors = r[2] });
-                await stdout.WriteLineAsync(JsonSerializer.Serialize(json, Indented));
+                await Output.WriteAsync(stdout, output, json);
             }
             else
             {
@@ -55,9 +55,9 @@ internal static class Commands
                 }
             }
 
-            if (output == "json")
+            if (output != "table")
             {
-                await stdout.WriteLineAsync(JsonSerializer.Serialize(rows.Select(r => new { target = r[0], collector = r[1] }), Indented));
+                await Output.WriteAsync(stdout, output, rows.Select(r => new { target = r[0], collector = r[1] }).ToList());
             }
             else
             {
@@ -69,9 +69,9 @@ internal static class Commands
         Guard(async () =>
         {
             using var doc = await client.GetJsonAsync("/collectors", cancellationToken);
-            if (output == "json")
+            if (output != "table")
             {
-                await stdout.WriteLineAsync(JsonSerializer.Serialize(doc.RootElement, Indented));
+                await Output.WriteAsync(stdout, output, doc.RootElement);
                 return;
             }
 

@@ -17,11 +17,11 @@ server.Validators.Add(result =>
 });
 var output = new Option<string>("--output", "-o")
 {
-    Description = "Output format: table or json",
+    Description = "Output format: table, json or yaml",
     DefaultValueFactory = _ => "table",
     Recursive = true,
 };
-output.AcceptOnlyFromAmong("table", "json");
+output.AcceptOnlyFromAmong("table", "json", "yaml");
 
 var jobArgument = new Argument<string>("job") { Description = "The job name, as /jobs lists it" };
 var optionalJob = new Argument<string?>("job") { Description = "Only this job", Arity = ArgumentArity.ZeroOrOne };
@@ -39,7 +39,18 @@ scrapeConfigs.SetAction((r, ct) => Commands.ScrapeConfigsAsync(Client(r), r.GetV
 var collectors = new Command("collectors", "List collectors with their target counts and when they last polled, and collector ids that match none");
 collectors.SetAction((r, ct) => Commands.CollectorsAsync(Client(r), r.GetValue(output)!, Console.Out, ct));
 
-var root = new RootCommand("qmctl: inspect and troubleshoot a Quartermaster target allocator") { server, output, jobs, targets, scrapeConfigs, collectors };
+var explainTarget = new Argument<string>("target")
+{
+    Description = "The target: an address such as 10.0.0.1:8080, or a label matcher set such as '{__address__=\"10.0.0.1:8080\",job=\"node\"}'",
+};
+var explainJob = new Option<string?>("--job", "-j") { Description = "Only this job" };
+var explain = new Command("explain", "Explain why a target is or is not scraped: where it was discovered, the relabel trace, its identity, its collector and the collector's last poll") { explainTarget, explainJob };
+explain.SetAction((r, ct) => ExplainCommand.RunAsync(Client(r), r.GetValue(explainTarget)!, r.GetValue(explainJob), r.GetValue(output)!, Console.Out, Console.Error, ct));
+
+var status = new Command("status", "Show readiness detail, discovery sources, warnings and how targets are spread over collectors");
+status.SetAction((r, ct) => StatusCommand.RunAsync(Client(r), r.GetValue(output)!, Console.Out, Console.Error, ct));
+
+var root = new RootCommand("qmctl: inspect and troubleshoot a Quartermaster target allocator") { server, output, jobs, targets, scrapeConfigs, collectors, explain, status };
 return await root.Parse(args).InvokeAsync();
 
 AllocatorClient Client(ParseResult r) => AllocatorClient.TryParseServer(r.GetValue(server), out var uri)

@@ -269,6 +269,24 @@ public sealed class Allocator
         }
     }
 
+    /// <summary>
+    /// The generation of the snapshot that the changes made from now on will first be served in; the pipeline sets it
+    /// after each publish. Each assignment remembers it, so explain can tell whether a poll saw the target.
+    /// </summary>
+    public long ServingGeneration { get; set; } = 1;
+
+    /// <summary>The kept target of <paramref name="job"/> with identity <paramref name="hash"/>: the item served, and where it is.</summary>
+    public TargetPlacement? Find(string job, ulong hash)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (!_jobs.TryGetValue(job, out var state) || !state.Entries.TryGetValue(hash, out var e))
+        {
+            return null;
+        }
+
+        return new TargetPlacement(e.Item, e.Owner?.Name, e.Owner?.NodeName, e.UnassignedReason, e.AssignedGeneration);
+    }
+
     public IEnumerable<(TargetItem Item, string? Collector)> AllTargets() =>
         _jobs.Values.SelectMany(s => s.Entries.Values).Select(e => (e.Item, e.Owner?.Name));
 
@@ -513,6 +531,7 @@ public sealed class Allocator
         bucket.MarkDirty(_dirtyBuckets);
         entry.Owner = owner;
         entry.Bucket = bucket;
+        entry.AssignedGeneration = ServingGeneration;
     }
 
     /// <summary>Takes the target from its collector, if it has one; the caller decides what it is counted as next.</summary>
@@ -554,6 +573,9 @@ public sealed class Allocator
         public string? LostFrom { get; set; }
 
         public int Stamp { get; set; }
+
+        /// <summary>The generation of the first snapshot serving the target on its current owner.</summary>
+        public long AssignedGeneration { get; set; }
 
         public int IndexInBucket { get; set; }
     }

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Quartermaster.Core.Allocation;
 using Quartermaster.Core.Config;
 using Quartermaster.Core.Discovery;
+using Quartermaster.Core.Explain;
 using Quartermaster.Core.Labels;
 using Quartermaster.Core.Serving;
 using Quartermaster.Core.Targets;
@@ -25,6 +26,7 @@ public sealed class TargetPipeline
     private readonly Channel<Event> _events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, JobSources> _jobs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dirtyJobs = new(StringComparer.Ordinal);
+    private readonly List<ExplainEvent> _explains = [];
     private readonly LabelsBuilder _builder = new();
     private Label[] _merged = new Label[64];
     private readonly Allocator _allocator;
@@ -72,6 +74,25 @@ public sealed class TargetPipeline
     public void SetCollectors(IReadOnlyList<CollectorInfo> collectors)
     {
         _events.Writer.TryWrite(new CollectorsEvent(collectors));
+    }
+
+    /// <summary>
+    /// Explains a target: answered on the pipeline's loop after the batch in flight is applied, so groups, relabeling
+    /// and allocation agree; no copy of the state is made for it. Completes when the loop next runs
+    /// (<see cref="RunAsync"/>, or <see cref="ProcessPending"/> in tests).
+    /// </summary>
+    public Task<ExplainResult> ExplainAsync(ExplainQuery query, ExplainContext? context = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var e = new ExplainEvent(query, context ?? ExplainContext.Empty, new TaskCompletionSource<ExplainResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (cancellationToken.CanBeCanceled)
+        {
+            var registration = cancellationToken.Register(static state => ((TaskCompletionSource<ExplainResult>)state!).TrySetCanceled(), e.Result);
+            _ = e.Result.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        _events.Writer.TryWrite(e);
+        return e.Result.Task;
     }
 
     /// <summary>Completes when the next snapshot after this call is published.</summary>
@@ -127,7 +148,40 @@ public sealed class TargetPipeline
                 _readinessTimerDue = null;
                 _allocator.RefreshReadiness();
                 break;
+            case ExplainEvent x:
+                // Answered after the batch is published, so the allocation matches the groups.
+                _explains.Add(x);
+                break;
         }
+    }
+
+    private void AnswerExplains()
+    {
+        if (_explains.Count == 0)
+        {
+            return;
+        }
+
+        var jobs = _jobs.Select(j => new ExplainJob(j.Value.Config!, j.Value.Filter!, j.Value.OrderedGroupsWithSource(), j.Value.Duplicates)).ToList();
+        foreach (var x in _explains)
+        {
+            if (x.Result.Task.IsCompleted)
+            {
+                continue;
+            }
+
+            try
+            {
+                x.Result.TrySetResult(Explainer.Explain(x.Query, jobs, _allocator, Current.Generation, x.Context));
+            }
+            catch (Exception ex)
+            {
+                // A failed explanation must not stop the loop that serves the collectors.
+                x.Result.TrySetException(ex);
+            }
+        }
+
+        _explains.Clear();
     }
 
     /// <summary>
@@ -282,6 +336,8 @@ public sealed class TargetPipeline
             Volatile.Write(ref _current, BuildSnapshot(previous, changes));
         }
 
+        _allocator.ServingGeneration = Current.Generation + 1;
+        AnswerExplains();
         var done = Interlocked.Exchange(ref _published, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         done.TrySetResult();
     }
@@ -454,6 +510,8 @@ public sealed class TargetPipeline
 
     private sealed record CollectorsEvent(IReadOnlyList<CollectorInfo> Collectors) : Event;
 
+    private sealed record ExplainEvent(ExplainQuery Query, ExplainContext Context, TaskCompletionSource<ExplainResult> Result) : Event;
+
     private sealed record ReadinessEvent : Event
     {
         public static readonly ReadinessEvent Instance = new();
@@ -516,6 +574,18 @@ public sealed class TargetPipeline
                 foreach (var group in provider.Groups.Values)
                 {
                     yield return group;
+                }
+            }
+        }
+
+        /// <summary>As <see cref="OrderedGroups"/>, with each group's provider key.</summary>
+        public IEnumerable<(string Source, TargetGroup Group)> OrderedGroupsWithSource()
+        {
+            foreach (var (key, provider) in _providers)
+            {
+                foreach (var group in provider.Groups.Values)
+                {
+                    yield return (key, group);
                 }
             }
         }

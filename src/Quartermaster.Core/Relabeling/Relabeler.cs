@@ -147,6 +147,35 @@ public sealed class Relabeler
         return true;
     }
 
+    /// <summary>
+    /// As <see cref="Process(LabelsBuilder, out int)"/>, and appends one <see cref="RelabelStep"/> per rule applied to
+    /// <paramref name="trace"/>: the label set before and after the rule and whether the target survived it. Each rule
+    /// is applied by the same code as the untraced path, so the result is the same; the snapshots make it slow, for
+    /// explaining single targets only.
+    /// </summary>
+    public bool Process(LabelsBuilder builder, out int droppedBy, ICollection<RelabelStep> trace)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(trace);
+        var before = builder.Labels();
+        for (var i = 0; i < _rules.Length; i++)
+        {
+            var kept = Apply(_rules[i], builder);
+            var after = kept ? builder.Labels() : before;
+            trace.Add(new RelabelStep(i, _rules[i].Action, before, after, kept));
+            if (!kept)
+            {
+                droppedBy = i;
+                return false;
+            }
+
+            before = after;
+        }
+
+        droppedBy = -1;
+        return true;
+    }
+
     /// <summary>Go <c>md5</c> hashmod: bytes 8..15 of MD5(UTF-8 value) as a big-endian uint64, modulo <paramref name="modulus"/>.</summary>
     public static ulong HashMod(string value, ulong modulus)
     {

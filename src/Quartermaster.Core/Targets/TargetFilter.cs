@@ -155,4 +155,37 @@ public sealed class TargetFilter
         hash = TargetIdentity.Hash(scratch, _jobName);
         return true;
     }
+
+    /// <summary>
+    /// As <see cref="TryProcess(ReadOnlySpan{Label}, LabelsBuilder, out ulong, out int)"/>, recording every rule's
+    /// effect. Not for the hot path: each step copies the label set. Gives the same verdict, hash and rule index.
+    /// </summary>
+    public FilterTrace Trace(ReadOnlySpan<Label> mergedSortedLabels, LabelsBuilder scratch)
+    {
+        ArgumentNullException.ThrowIfNull(scratch);
+        scratch.Reset(mergedSortedLabels);
+        var steps = new List<RelabelStep>();
+        var seeded = new List<Label>();
+        if (_relabeler is not null)
+        {
+            foreach (var seed in _seeds)
+            {
+                if (scratch.SetIfAbsent(seed.Name, seed.Value))
+                {
+                    seeded.Add(seed);
+                }
+            }
+
+            var input = scratch.Labels();
+            if (!_relabeler.Process(scratch, out var dropped, steps))
+            {
+                return new FilterTrace(input, seeded, steps, _relabeler.Count - 2, false, dropped - 1, null, 0);
+            }
+
+            return new FilterTrace(input, seeded, steps, _relabeler.Count - 2, true, -1, scratch.Labels(), TargetIdentity.Hash(scratch, _jobName));
+        }
+
+        var labels = scratch.Labels();
+        return new FilterTrace(labels, seeded, steps, 0, true, -1, labels, TargetIdentity.Hash(scratch, _jobName));
+    }
 }

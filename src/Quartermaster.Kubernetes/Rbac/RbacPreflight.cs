@@ -37,18 +37,33 @@ public static class RbacPreflight
                     continue;
                 }
 
-                IEnumerable<string> namespaces = sd.NamespaceNames.Count > 0 ? sd.NamespaceNames : [""];
-                foreach (var ns in namespaces)
+                foreach (var n in NeededBy(sd))
                 {
-                    foreach (var (group, resource) in ResourcesOf(sd.Role))
-                    {
-                        needed.Add((group, resource, resource == "nodes" ? "" : ns));
-                    }
+                    needed.Add(n);
                 }
             }
         }
 
         return [.. needed.SelectMany(n => new[] { new Permission("list", n.Group, n.Resource, n.Namespace), new Permission("watch", n.Group, n.Resource, n.Namespace) })];
+    }
+
+    /// <summary>The list and watch permissions one <c>kubernetes_sd_configs</c> entry needs.</summary>
+    public static IReadOnlyList<Permission> RequiredFor(KubernetesSdConfig sd)
+    {
+        ArgumentNullException.ThrowIfNull(sd);
+        return [.. NeededBy(sd).Order().SelectMany(n => new[] { new Permission("list", n.Group, n.Resource, n.Namespace), new Permission("watch", n.Group, n.Resource, n.Namespace) })];
+    }
+
+    private static IEnumerable<(string Group, string Resource, string Namespace)> NeededBy(KubernetesSdConfig sd)
+    {
+        IEnumerable<string> namespaces = sd.NamespaceNames.Count > 0 ? sd.NamespaceNames : [""];
+        foreach (var ns in namespaces)
+        {
+            foreach (var (group, resource) in ResourcesOf(sd.Role))
+            {
+                yield return (group, resource, resource == "nodes" ? "" : ns);
+            }
+        }
     }
 
     /// <summary>The permissions of <paramref name="required"/> that the API server denies.</summary>

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http.Features;
+using Quartermaster.Core.Discovery;
+using Quartermaster.Core.Explain;
 using Quartermaster.Core.Pipeline;
 using Quartermaster.Core.Serving;
 
@@ -13,6 +15,8 @@ namespace Quartermaster.Api;
 internal static class ApiEndpoints
 {
     private const string Json = "application/json";
+
+    private static readonly TimeSpan ExplainTimeout = TimeSpan.FromSeconds(10);
 
     public static void Map(WebApplication app, TargetPipeline pipeline, Func<bool> allowInsecureAuthSecrets)
     {
@@ -121,6 +125,32 @@ internal static class ApiEndpoints
             });
         });
 
+        // Not in upstream: why a target is, or is not, served. Answered on the pipeline's loop between batches, so it
+        // costs the hot routes nothing but the time the loop spends on it.
+        app.MapGet("/explain", async (HttpContext ctx) =>
+        {
+            var query = ctx.Request.Query;
+            if (!ExplainQuery.TryParse(query["target"].ToString(), query.TryGetValue("job", out var job) ? job.ToString() : null, out var explainQuery, out var error))
+            {
+                return Results.Json(new { error, expected = ExplainQuery.ExpectedForm }, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var context = ExplainContextFor(polls, discovery, rbac);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
+            timeout.CancelAfter(ExplainTimeout);
+            ExplainResult result;
+            try
+            {
+                result = await pipeline.ExplainAsync(explainQuery, context, timeout.Token);
+            }
+            catch (OperationCanceledException) when (!ctx.RequestAborted.IsCancellationRequested)
+            {
+                return Results.Json(new { error = $"the pipeline did not answer within {ExplainTimeout.TotalSeconds}s" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            return Results.Text(ExplainJson.Write(result), Json + "; charset=utf-8", result.Found ? StatusCodes.Status200OK : StatusCodes.Status404NotFound);
+        });
+
         // Matched on the raw request target: job names hold '/', sent as %2F, which routing would not give back intact.
         app.MapGet("/jobs/{*rest}", (HttpContext ctx) =>
         {
@@ -140,6 +170,38 @@ internal static class ApiEndpoints
 
             return Bytes(ctx, snapshot.Jobs.TryGetValue(job, out var view) ? view.CollectorMap : EmptyCollectorMap(snapshot, job));
         });
+    }
+
+    /// <summary>What explain reads from outside the pipeline: poll history, source health, the RBAC preflight.</summary>
+    internal static ExplainContext ExplainContextFor(PollTracker polls, Discovery.DiscoveryManager discovery, Discovery.RbacService rbac) => new()
+    {
+        LastPoll = polls.LastPoll,
+        UnknownCollectors = polls.UnknownPolls(),
+        SourceError = SourceErrors(discovery.Sources),
+        MissingPermissions = sd =>
+        {
+            var missing = rbac.Missing;
+            return missing.Count == 0 || sd.ApiServer.Length > 0 || sd.KubeconfigFile.Length > 0
+                ? []
+                : [.. Kubernetes.Rbac.RbacPreflight.RequiredFor(sd).Where(missing.Contains).Select(p => p.ToString())];
+        },
+    };
+
+    /// <summary>The last error of each job's discovery source, keyed as the pipeline keys sources (<c>file_sd/0</c>).</summary>
+    private static Func<string, string, string?> SourceErrors(IReadOnlyList<SourceStatus> sources)
+    {
+        var byKey = new Dictionary<(string Job, string Key), string?>();
+        foreach (var perJob in sources.GroupBy(s => (s.Job, s.Mechanism)))
+        {
+            var i = 0;
+            foreach (var status in perJob)
+            {
+                byKey[(perJob.Key.Job, perJob.Key.Mechanism + "/" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))] = status.LastError;
+                i++;
+            }
+        }
+
+        return (job, key) => byKey.GetValueOrDefault((job, key));
     }
 
     /// <summary>Upstream lists every collector even for an unknown job, with empty target arrays.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Quartermaster.Core.Explain;
 using Quartermaster.Core.Pipeline;
 using Quartermaster.Core.Serving;
 using Quartermaster.Hosting;
@@ -15,8 +16,9 @@ internal sealed class PollTracker
     /// <summary>Unknown ids remembered at most, so a misbehaving client cannot grow memory without bound.</summary>
     private const int MaxUnknownIds = 1000;
 
-    private readonly ConcurrentDictionary<(string Collector, string Job), long> _lastPoll = new();
+    private readonly ConcurrentDictionary<(string Collector, string Job), (long Time, long Generation)> _lastPoll = new();
     private readonly ConcurrentDictionary<string, long> _unknown = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _unknownJob = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly Counter<long> _unknownPolls;
     private readonly ILogger<PollTracker> _logger;
@@ -36,13 +38,14 @@ internal sealed class PollTracker
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         if (snapshot.TargetsPerCollector.ContainsKey(collectorId))
         {
-            _lastPoll[(collectorId, job)] = now;
+            _lastPoll[(collectorId, job)] = (now, snapshot.Generation);
             return;
         }
 
         _unknownPolls.Add(1);
         if (_unknown.Count < MaxUnknownIds || _unknown.ContainsKey(collectorId))
         {
+            _unknownJob[collectorId] = job;
             if (_unknown.TryAdd(collectorId, now))
             {
                 Log.UnknownCollector(_logger, collectorId, job);
@@ -56,7 +59,15 @@ internal sealed class PollTracker
 
     /// <summary>Last poll per job of <paramref name="collectorId"/>, as Unix milliseconds.</summary>
     public IReadOnlyDictionary<string, long> PollsOf(string collectorId) =>
-        _lastPoll.Where(p => p.Key.Collector == collectorId).ToDictionary(p => p.Key.Job, p => p.Value, StringComparer.Ordinal);
+        _lastPoll.Where(p => p.Key.Collector == collectorId).ToDictionary(p => p.Key.Job, p => p.Value.Time, StringComparer.Ordinal);
+
+    /// <summary>The last poll of <paramref name="job"/> by <paramref name="collectorId"/> and the snapshot generation it was served from.</summary>
+    public PollRecord? LastPoll(string collectorId, string job) =>
+        _lastPoll.TryGetValue((collectorId, job), out var p) ? new PollRecord(DateTimeOffset.FromUnixTimeMilliseconds(p.Time), p.Generation) : null;
+
+    /// <summary>Unknown collector ids with the job of their last poll and its time.</summary>
+    public IReadOnlyList<UnknownCollectorPoll> UnknownPolls() =>
+        [.. _unknown.Select(u => new UnknownCollectorPoll(u.Key, _unknownJob.GetValueOrDefault(u.Key, ""), DateTimeOffset.FromUnixTimeMilliseconds(u.Value)))];
 
     /// <summary>Unknown collector ids seen, with the time of their last poll.</summary>
     public IReadOnlyDictionary<string, long> UnknownCollectors => _unknown.ToDictionary(StringComparer.Ordinal);

@@ -32,6 +32,7 @@ internal sealed class HtmlPage
         ("/ui/targets", "Targets"),
         ("/ui/unassigned", "Unassigned"),
         ("/ui/scrape-configs", "Scrape configs"),
+        ("/ui/explain", "Explain"),
     ];
 
     private static readonly System.Buffers.SearchValues<char> Special = System.Buffers.SearchValues.Create("&<>\"'");
@@ -89,6 +90,13 @@ internal sealed class HtmlPage
     public HtmlPage Warning(string text)
     {
         _body.Append("<div class=\"warn\">").Append(Encode(text)).Append("</div>\n");
+        return this;
+    }
+
+    /// <summary>Markup the caller built from encoded pieces.</summary>
+    public HtmlPage Raw(string html)
+    {
+        _body.Append(html);
         return this;
     }
 

@@ -23,9 +23,10 @@ internal static class UiEndpoints
         pages.MapGet("/ui/collectors", ui.Collectors);
         pages.MapGet("/ui/collectors/{*rest}", (HttpContext ctx) => ui.Collector(ctx, RawRest(ctx, "/ui/collectors/")));
         pages.MapGet("/ui/targets", ui.Targets);
-        pages.MapGet("/ui/target", (HttpContext ctx) => ui.Target(ctx, Param(ctx, "job"), Param(ctx, "hash"), upstreamParams: false));
+        pages.MapGet("/ui/target", (Delegate)(Task<IResult> (HttpContext ctx) => ui.Target(ctx, Param(ctx, "job"), Param(ctx, "hash"), upstreamParams: false)));
         pages.MapGet("/ui/unassigned", ui.Unassigned);
         pages.MapGet("/ui/scrape-configs", ui.ScrapeConfigs);
+        pages.MapGet("/ui/explain", (Delegate)ui.Explain);
 
         pages.MapGet("/debug/scrape_configs", ui.ScrapeConfigs);
         pages.MapGet("/debug/jobs", ui.Jobs);
@@ -33,7 +34,7 @@ internal static class UiEndpoints
             ? ui.Job(ctx, ids[0] ?? "", null)
             : HtmlPage.Error(StatusCodes.Status400BadRequest, "Bad request", "Expected job_id once in the query string, as in /debug/job?job_id=my-job."));
         pages.MapGet("/debug/targets", ui.Targets);
-        pages.MapGet("/debug/target", (HttpContext ctx) => ui.Target(ctx, null, Param(ctx, "target_hash"), upstreamParams: true));
+        pages.MapGet("/debug/target", (Delegate)(Task<IResult> (HttpContext ctx) => ui.Target(ctx, null, Param(ctx, "target_hash"), upstreamParams: true)));
         pages.MapGet("/debug/collectors", ui.Collectors);
         pages.MapGet("/debug/collector", (HttpContext ctx) =>
             ctx.Request.Query.TryGetValue("collector_id", out var ids) && ids.Count == 1 && !string.IsNullOrEmpty(ids[0])

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Quartermaster.Core.Explain;
 using Quartermaster.Core.Serving;
 using Quartermaster.Core.Targets;
 
@@ -84,7 +85,7 @@ internal sealed partial class UiPages
         return page.ToResult();
     }
 
-    public IResult Target(HttpContext ctx, string? job, string? hashText, bool upstreamParams)
+    public async Task<IResult> Target(HttpContext ctx, string? job, string? hashText, bool upstreamParams)
     {
         var hashName = upstreamParams ? "target_hash" : "hash";
         var example = upstreamParams ? "/debug/target?target_hash=42" : "/ui/target?job=my-job&hash=42";
@@ -140,6 +141,18 @@ internal sealed partial class UiPages
         }
 
         labels.End();
+
+        page.Heading("Explain");
+        var explained = await RunExplainAsync(ExplainQuery.ForAddress(item.TargetUrl, item.JobName), ctx.RequestAborted);
+        if (explained is null)
+        {
+            page.Paragraph($"The pipeline did not answer within {ExplainTimeout.TotalSeconds}s; reload to try again.", "bad");
+        }
+        else
+        {
+            RenderExplain(page, explained, hash);
+        }
+
         return page.ToResult();
     }
 

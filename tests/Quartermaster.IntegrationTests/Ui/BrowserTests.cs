@@ -89,6 +89,8 @@ public sealed class BrowserTests
         Assert.Contains("Labels before relabeling", detail, StringComparison.Ordinal);
         Assert.Contains("<b>team-1</b>", detail, StringComparison.Ordinal);
         Assert.Equal(0, await page.Locator("main b").CountAsync());
+        Assert.Contains("Seen in job app-1, source static", detail, StringComparison.Ordinal);
+        Assert.Contains("kept, identity ", detail, StringComparison.Ordinal);
         await ShotAsync(page, "04-target");
 
         // Search by filling the form and submitting it, as a user without JavaScript would.

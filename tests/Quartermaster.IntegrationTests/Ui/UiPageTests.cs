@@ -157,6 +157,43 @@ public sealed class UiPageTests : IClassFixture<UiPageTests.Host>
     }
 
     [Fact]
+    public async Task TargetDetail_ShowsTheExplainView()
+    {
+        var (_, job, _) = await GetAsync("/ui/jobs/web");
+        var hash = System.Text.RegularExpressions.Regex.Match(job, "/ui/target\\?job=web&amp;hash=(\\d+)\">10.0.0.3:80<").Groups[1].Value;
+
+        var (status, body, _) = await GetAsync($"/ui/target?job=web&hash={hash}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("<h2>Explain</h2>", body, StringComparison.Ordinal);
+        Assert.Contains("Seen in job web, source static", body, StringComparison.Ordinal);
+        Assert.Contains("kept, identity " + ulong.Parse(hash, System.Globalization.CultureInfo.InvariantCulture).ToString("x16", System.Globalization.CultureInfo.InvariantCulture), body, StringComparison.Ordinal);
+        Assert.Contains("<td>Allocation</td><td class=\"ok\">collector <a href=\"/ui/collectors/collector-", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExplainPage_DroppedTarget_NamesTheRule()
+    {
+        var (status, body, _) = await GetAsync("/ui/explain?target=10.9.0.1:80");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("dropped by relabel_configs[1] (action drop)", body, StringComparison.Ordinal);
+        Assert.Contains("<td>relabel_configs[0]</td><td>drop</td>", body, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/ui/explain?target=" + "%7Bbad", 400, "invalid label matcher set")]
+    [InlineData("/ui/explain?target=10.99.0.1:80", 404, "not found: ")]
+    [InlineData("/ui/explain", 200, "Give an address or a label matcher set")]
+    public async Task ExplainPage_AnswersByOutcome(string path, int expectedStatus, string text)
+    {
+        var (status, body, _) = await GetAsync(path);
+
+        Assert.Equal(expectedStatus, (int)status);
+        Assert.Contains(text, body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task JobWithSlashes_IsReachableByItsEscapedName()
     {
         var (status, body, _) = await GetAsync("/ui/jobs/" + Uri.EscapeDataString("serviceMonitor/ns/app/0"));

@@ -1,0 +1,21 @@
+using Quartermaster.Core.Config;
+
+namespace Quartermaster.Core.Explain;
+
+/// <summary>What explain needs from outside the pipeline: poll history, source health, and the RBAC preflight.</summary>
+public sealed class ExplainContext
+{
+    public static readonly ExplainContext Empty = new();
+
+    /// <summary>The last poll of (collector, job), or null when that collector never polled that job.</summary>
+    public Func<string, string, PollRecord?> LastPoll { get; init; } = static (_, _) => null;
+
+    /// <summary>Polls with collector ids that match no collector.</summary>
+    public IReadOnlyList<UnknownCollectorPoll> UnknownCollectors { get; init; } = [];
+
+    /// <summary>The last error of a job's discovery source (job, source key such as <c>file_sd/0</c>), or null.</summary>
+    public Func<string, string, string?> SourceError { get; init; } = static (_, _) => null;
+
+    /// <summary>The permissions a <c>kubernetes_sd_configs</c> entry needs that the preflight found missing.</summary>
+    public Func<KubernetesSdConfig, IReadOnlyList<string>> MissingPermissions { get; init; } = static _ => [];
+}

@@ -1,0 +1,10 @@
+namespace Quartermaster.Core.Explain;
+
+/// <summary>A label matcher's operator, as in PromQL: <c>=</c>, <c>!=</c>, <c>=~</c>, <c>!~</c>.</summary>
+public enum MatchType
+{
+    Equal,
+    NotEqual,
+    Regex,
+    NotRegex,
+}
