@@ -125,14 +125,6 @@ internal sealed partial class UiPages
             .Row("Endpoint slice", item.GetLabel("__meta_kubernetes_endpointslice_name"))
             .End();
 
-        if (collector is not null)
-        {
-            var polled = polls.PollsOf(collector).TryGetValue(item.JobName, out var at);
-            page.Paragraph(polled
-                ? $"{collector} last polled job {item.JobName} {Age(at)}; the response it got lists this target."
-                : $"{collector} has not polled job {item.JobName} since this service started.", polled ? "ok" : "bad");
-        }
-
         page.Heading("Labels before relabeling");
         var labels = page.Table("Label", "Value");
         foreach (var label in item.Labels)
