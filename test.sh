@@ -10,6 +10,12 @@ if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2
     || { echo "could not install prometheus"; exit 1; }
 fi
 # The Debian package starts a system Prometheus on :9090; the tests start their own on free ports.
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "Installing chromium (real browser for the web UI tests)..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+    || { echo "could not install chromium"; exit 1; }
+fi
 
 results=$(mktemp -d)
 dotnet build Quartermaster.slnx -c Release -nologo -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }

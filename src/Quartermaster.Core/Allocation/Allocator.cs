@@ -252,6 +252,23 @@ public sealed class Allocator
         return null;
     }
 
+    /// <summary>The targets of <paramref name="job"/> that no collector owns, with the reason.</summary>
+    public IEnumerable<(TargetItem Item, string Reason)> UnassignedOf(string job)
+    {
+        if (_unassigned == 0 || !_jobs.TryGetValue(job, out var state))
+        {
+            yield break;
+        }
+
+        foreach (var entry in state.Entries.Values)
+        {
+            if (entry.UnassignedReason is { } reason)
+            {
+                yield return (entry.Item, reason);
+            }
+        }
+    }
+
     /// <summary>
     /// The generation of the snapshot that the changes made from now on will first be served in; the pipeline sets it
     /// after each publish. Each assignment remembers it, so explain can tell whether a poll saw the target.

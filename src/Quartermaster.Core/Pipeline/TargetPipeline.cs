@@ -459,12 +459,15 @@ public sealed class TargetPipeline
 
             previous.Jobs.TryGetValue(job, out var old);
             var byCollector = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            var itemsByCollector = new Dictionary<string, TargetItem[]>(StringComparer.Ordinal);
             // Only collectors holding targets of this job get bytes; the others answer [] without an entry.
             foreach (var collector in _allocator.CollectorsOfJob(job))
             {
-                if (old is not null && !dirtyPairs.Contains((job, collector)) && old.ByCollector.TryGetValue(collector, out var kept))
+                if (old is not null && !dirtyPairs.Contains((job, collector)) && old.ByCollector.TryGetValue(collector, out var kept)
+                    && old.ItemsByCollector.TryGetValue(collector, out var keptItems))
                 {
                     byCollector[collector] = kept;
+                    itemsByCollector[collector] = keptItems;
                     continue;
                 }
 
@@ -480,9 +483,14 @@ public sealed class TargetPipeline
                     return c != 0 ? c : a.Hash.CompareTo(b.Hash);
                 });
                 byCollector[collector] = ResponseWriter.TargetGroups(items);
+                itemsByCollector[collector] = [.. items];
             }
 
-            jobs[job] = NewView(job, count, byCollector.ToFrozenDictionary(StringComparer.Ordinal), collectors);
+            var unassigned = _allocator.UnassignedOf(job).Select(u => new UnassignedTarget(u.Item, u.Reason)).ToList();
+            unassigned.Sort(static (a, b) => string.CompareOrdinal(a.Item.TargetUrl, b.Item.TargetUrl));
+            jobs[job] = NewView(
+                job, count, byCollector.ToFrozenDictionary(StringComparer.Ordinal), collectors,
+                itemsByCollector.ToFrozenDictionary(StringComparer.Ordinal), unassigned);
         }
 
         if (changes.CollectorsChanged)
@@ -492,7 +500,7 @@ public sealed class TargetPipeline
             {
                 if (!touchedJobs.Contains(job))
                 {
-                    jobs[job] = NewView(job, view.TargetCount, view.ByCollector, collectors);
+                    jobs[job] = NewView(job, view.TargetCount, view.ByCollector, collectors, view.ItemsByCollector, view.Unassigned);
                 }
             }
         }
@@ -515,12 +523,22 @@ public sealed class TargetPipeline
             _config?.Version,
             _allocator.Collectors.ToFrozenDictionary(c => c.Key, c => c.Value.NumTargets, StringComparer.Ordinal),
             _jobs.ToFrozenDictionary(j => j.Key, j => new JobStats(j.Value.Discovered, _allocator.TargetCountOfJob(j.Key), j.Value.Duplicates, j.Value.DroppedCount), StringComparer.Ordinal),
-            _jobs.ToFrozenDictionary(j => j.Key, j => j.Value.Dropped, StringComparer.Ordinal));
+            _jobs.ToFrozenDictionary(j => j.Key, j => j.Value.Dropped, StringComparer.Ordinal))
+        {
+            CollectorNodes = _allocator.Collectors.ToFrozenDictionary(c => c.Key, c => c.Value.NodeName, StringComparer.Ordinal),
+            NotReadyCollectors = [.. _allocator.NotReadyCollectors.Order(StringComparer.Ordinal)],
+        };
     }
 
-    private static JobView NewView(string job, int count, FrozenDictionary<string, byte[]> byCollector, string[] collectors) =>
+    private static JobView NewView(
+        string job,
+        int count,
+        FrozenDictionary<string, byte[]> byCollector,
+        string[] collectors,
+        FrozenDictionary<string, TargetItem[]> items,
+        IReadOnlyList<UnassignedTarget> unassigned) =>
         new(job, count, byCollector, () => ResponseWriter.CollectorMap(
-            job, collectors, c => byCollector.TryGetValue(c, out var b) ? b : ServingSnapshot.EmptyTargets));
+            job, collectors, c => byCollector.TryGetValue(c, out var b) ? b : ServingSnapshot.EmptyTargets), items, unassigned);
 
     private abstract record Event;
 

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Quartermaster.Core.Targets;
 
 namespace Quartermaster.Core.Serving;
 
@@ -81,6 +82,12 @@ public sealed class ServingSnapshot
     /// </summary>
     public bool NoCollectors => Collectors.Count == 0;
 
+    /// <summary>The node of each collector; empty when a collector reports none.</summary>
+    public FrozenDictionary<string, string> CollectorNodes { get; init; } = FrozenDictionary<string, string>.Empty;
+
+    /// <summary>Reported collectors left out of allocation because they stayed not ready past the grace period.</summary>
+    public IReadOnlyList<string> NotReadyCollectors { get; init; } = [];
+
     /// <summary>Ready once a configuration has been applied (upstream: the scrape-config response exists).</summary>
     public bool IsReady => ScrapeConfigsRedacted is not null;
 
@@ -96,13 +103,22 @@ public sealed class JobView
 {
     private readonly Func<byte[]> _buildCollectorMap;
     private byte[]? _collectorMap;
+    private FrozenDictionary<ulong, (TargetItem Item, string? Collector)>? _byHash;
 
-    public JobView(string job, int targetCount, FrozenDictionary<string, byte[]> byCollector, Func<byte[]> buildCollectorMap)
+    public JobView(
+        string job,
+        int targetCount,
+        FrozenDictionary<string, byte[]> byCollector,
+        Func<byte[]> buildCollectorMap,
+        FrozenDictionary<string, TargetItem[]>? itemsByCollector = null,
+        IReadOnlyList<UnassignedTarget>? unassigned = null)
     {
         Job = job;
         TargetCount = targetCount;
         ByCollector = byCollector;
         _buildCollectorMap = buildCollectorMap;
+        ItemsByCollector = itemsByCollector ?? FrozenDictionary<string, TargetItem[]>.Empty;
+        Unassigned = unassigned ?? [];
     }
 
     public string Job { get; }
@@ -114,7 +130,50 @@ public sealed class JobView
 
     /// <summary>The <c>/jobs/{job}/targets</c> body without <c>collector_id</c>; built on first use, then kept.</summary>
     public byte[] CollectorMap => _collectorMap ??= _buildCollectorMap();
+
+    /// <summary>Per collector: the same targets as <see cref="ByCollector"/>, as items in served order.</summary>
+    public FrozenDictionary<string, TargetItem[]> ItemsByCollector { get; }
+
+    /// <summary>The job's targets no collector owns, with the reason.</summary>
+    public IReadOnlyList<UnassignedTarget> Unassigned { get; }
+
+    /// <summary>Finds a target of this job by identity hash; the index is built on first use, then kept.</summary>
+    public bool TryFind(ulong hash, out TargetItem item, out string? collector)
+    {
+        var index = _byHash ??= BuildHashIndex();
+        if (index.TryGetValue(hash, out var found))
+        {
+            (item, collector) = found;
+            return true;
+        }
+
+        item = null!;
+        collector = null;
+        return false;
+    }
+
+    private FrozenDictionary<ulong, (TargetItem Item, string? Collector)> BuildHashIndex()
+    {
+        var index = new Dictionary<ulong, (TargetItem, string?)>(TargetCount);
+        foreach (var (collector, items) in ItemsByCollector)
+        {
+            foreach (var item in items)
+            {
+                index[item.Hash] = (item, collector);
+            }
+        }
+
+        foreach (var u in Unassigned)
+        {
+            index[u.Item.Hash] = (u.Item, null);
+        }
+
+        return index.ToFrozenDictionary();
+    }
 }
+
+/// <summary>A kept target that no collector owns, and why.</summary>
+public sealed record UnassignedTarget(TargetItem Item, string Reason);
 
 /// <summary>Discovery and filtering figures of one job.</summary>
 public readonly record struct JobStats(int Discovered, int Kept, int Duplicates, int Dropped = 0);

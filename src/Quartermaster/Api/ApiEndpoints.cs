@@ -82,15 +82,21 @@ internal static class ApiEndpoints
             return Results.Text(string.Join("\n", lines) + "\n", "text/plain; charset=utf-8", statusCode: status);
         });
 
+        var ui = app.Services.GetRequiredService<Ui.UiPages>();
         app.MapGet("/scrape_configs", (HttpContext ctx) =>
         {
+            if (Ui.UiEndpoints.WantsHtml(ctx))
+            {
+                return ui.ScrapeConfigs();
+            }
+
             var snapshot = pipeline.Current;
             var reveal = ctx.Request.IsHttps || allowInsecureAuthSecrets();
             var body = (reveal ? snapshot.ScrapeConfigsWithSecrets : snapshot.ScrapeConfigsRedacted) ?? [];
             return Bytes(ctx, body);
         });
 
-        app.MapGet("/jobs", (HttpContext ctx) => Bytes(ctx, pipeline.Current.JobsJson));
+        app.MapGet("/jobs", (HttpContext ctx) => Ui.UiEndpoints.WantsHtml(ctx) ? ui.Jobs() : Bytes(ctx, pipeline.Current.JobsJson));
 
         // Not in upstream: every collector with its target count and when it last polled each job, plus the
         // collector ids that polled but match no collector.
@@ -129,19 +135,7 @@ internal static class ApiEndpoints
                 return Results.Json(new { error, expected = ExplainQuery.ExpectedForm }, statusCode: StatusCodes.Status400BadRequest);
             }
 
-            var context = new ExplainContext
-            {
-                LastPoll = polls.LastPoll,
-                UnknownCollectors = polls.UnknownPolls(),
-                SourceError = SourceErrors(discovery.Sources),
-                MissingPermissions = sd =>
-                {
-                    var missing = rbac.Missing;
-                    return missing.Count == 0 || sd.ApiServer.Length > 0 || sd.KubeconfigFile.Length > 0
-                        ? []
-                        : [.. Kubernetes.Rbac.RbacPreflight.RequiredFor(sd).Where(missing.Contains).Select(p => p.ToString())];
-                },
-            };
+            var context = ExplainContextFor(polls, discovery, rbac);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
             timeout.CancelAfter(ExplainTimeout);
             ExplainResult result;
@@ -177,6 +171,21 @@ internal static class ApiEndpoints
             return Bytes(ctx, snapshot.Jobs.TryGetValue(job, out var view) ? view.CollectorMap : EmptyCollectorMap(snapshot, job));
         });
     }
+
+    /// <summary>What explain reads from outside the pipeline: poll history, source health, the RBAC preflight.</summary>
+    internal static ExplainContext ExplainContextFor(PollTracker polls, Discovery.DiscoveryManager discovery, Discovery.RbacService rbac) => new()
+    {
+        LastPoll = polls.LastPoll,
+        UnknownCollectors = polls.UnknownPolls(),
+        SourceError = SourceErrors(discovery.Sources),
+        MissingPermissions = sd =>
+        {
+            var missing = rbac.Missing;
+            return missing.Count == 0 || sd.ApiServer.Length > 0 || sd.KubeconfigFile.Length > 0
+                ? []
+                : [.. Kubernetes.Rbac.RbacPreflight.RequiredFor(sd).Where(missing.Contains).Select(p => p.ToString())];
+        },
+    };
 
     /// <summary>The last error of each job's discovery source, keyed as the pipeline keys sources (<c>file_sd/0</c>).</summary>
     private static Func<string, string, string?> SourceErrors(IReadOnlyList<SourceStatus> sources)

@@ -45,6 +45,7 @@ internal static class QuartermasterHost
         builder.Services.AddSingleton<CollectorService>();
         builder.Services.AddSingleton<RbacService>();
         builder.Services.AddSingleton<PollTracker>();
+        builder.Services.AddSingleton<Ui.UiPages>();
         builder.Services.AddSingleton<ConfigService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigService>());
         builder.Services.AddHostedService<PipelineService>();
@@ -104,6 +105,7 @@ internal static class QuartermasterHost
         var pipeline = app.Services.GetRequiredService<TargetPipeline>();
         pipeline.ProcessPending();
         ApiEndpoints.Map(app, pipeline, () => configService.Current?.AllowInsecureAuthSecrets ?? false);
+        Ui.UiEndpoints.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");
         return config;
     }
