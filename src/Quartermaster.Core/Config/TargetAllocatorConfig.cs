@@ -148,6 +148,17 @@ public sealed class PrometheusCrConfig
 
     public LabelSelector? ProbeNamespaceSelector { get; set; } = new();
 
+    public const string OperatorGenerationCurrent = "current";
+
+    public const string OperatorGenerationV078 = "v0.78";
+
+    /// <summary>
+    /// Extension (<c>operator_generation</c>): which Prometheus Operator generation's scrape configs to reproduce:
+    /// <c>current</c> (v0.93, as current upstream allocators) or <c>v0.78</c> (operators v0.61–v0.78, as allocators
+    /// up to v0.121 served them, with the two-rule sharding tail).
+    /// </summary>
+    public string OperatorGeneration { get; set; } = OperatorGenerationCurrent;
+
     /// <summary><c>scrape_classes</c> kept as the YAML text of the sequence, for the CR watcher to decode.</summary>
     public string? ScrapeClassesYaml { get; set; }
 

@@ -15,6 +15,8 @@ namespace Quartermaster.Core.Config;
 /// without Kubernetes; each item is an id or an <c>{id, node}</c> mapping, and ids must be unique. When present,
 /// <c>collector_namespace</c> is not required.</item>
 /// <item><c>consistent_hashing: {ring_version: v0.10 | v1.0}</c>: which consistent-hashing ring layout to reproduce.</item>
+/// <item><c>prometheus_cr.operator_generation: current | v0.78</c>: which Prometheus Operator generation's scrape
+/// configs to reproduce for monitoring resources.</item>
 /// </list>
 /// </remarks>
 public static class TargetAllocatorConfigLoader
@@ -46,6 +48,7 @@ public static class TargetAllocatorConfigLoader
         "pod_monitor_namespace_selector", "service_monitor_selector", "service_monitor_namespace_selector",
         "scrape_config_selector", "scrape_config_namespace_selector", "probe_selector", "probe_namespace_selector",
         "scrape_interval", "evaluation_interval", "scrape_protocols", "scrape_classes", "deny_fs_access_through_sms",
+        "operator_generation",
     ];
 
     private static readonly string[] HttpsKeys = ["enabled", "listen_addr", "ca_file_path", "tls_cert_file_path", "tls_key_file_path"];
@@ -94,7 +97,7 @@ public static class TargetAllocatorConfigLoader
         return config;
     }
 
-    private static YamlNode? ParseYaml(string text, string sourceName)
+    internal static YamlNode? ParseYaml(string text, string sourceName)
     {
         var stream = new YamlStream();
         var parser = new TrackingParser(new Parser(new StringReader(text)));
@@ -313,6 +316,19 @@ public static class TargetAllocatorConfigLoader
         if (k.TryGetValue("deny_fs_access_through_sms", out n))
         {
             cr.DenyFsAccessThroughSms = r.StrictBool(n, P("deny_fs_access_through_sms"), cr.DenyFsAccessThroughSms);
+        }
+
+        if (k.TryGetValue("operator_generation", out n))
+        {
+            var generation = r.StrictString(n, P("operator_generation"), cr.OperatorGeneration);
+            if (generation is PrometheusCrConfig.OperatorGenerationCurrent or PrometheusCrConfig.OperatorGenerationV078)
+            {
+                cr.OperatorGeneration = generation;
+            }
+            else
+            {
+                r.Error(P("operator_generation"), $"{YamlReader.Quote(generation)} is not a known operator generation; expected current or v0.78");
+            }
         }
     }
 

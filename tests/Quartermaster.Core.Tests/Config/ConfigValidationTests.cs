@@ -25,6 +25,7 @@ public sealed class ConfigValidationTests
         { Job + "prometheus_cr: {scrape_classes: {a: b}}\n", "prometheus_cr.scrape_classes: expected a list, got a mapping" },
         { Job + "collectors: {static: [a, {id: a}]}\n", "collectors.static[1]: duplicate collector id \"a\"" },
         { Job + "collectors: {static: [{node: node-1}]}\n", "collectors.static[0]: collector id must be a non-empty string" },
+        { Job + "prometheus_cr: {operator_generation: v0.79}\n", "prometheus_cr.operator_generation: \"v0.79\" is not a known operator generation; expected current or v0.78" },
         { Job + "consistent_hashing: {ring_version: v2}\n", "consistent_hashing.ring_version: \"v2\" is not a known ring version; expected v0.10 or v1.0" },
         { Job + "collector_selector: {matchLabels: {a: b}, matchExpressions: [{key: k, operator: Equals, values: [v]}]}\n", "collector_selector.matchExpressions[0].operator: \"Equals\" is not a valid operator; expected one of In, NotIn, Exists, DoesNotExist" },
         { Job + "collector_selector: {matchexpressions: [{key: k, operator: In}]}\n", "collector_selector.matchexpressions[0].values: must be non-empty for operator In" },

@@ -231,6 +231,14 @@ public sealed class TargetAllocatorConfigLoaderTests
     }
 
     [Fact]
+    public void Load_OperatorGeneration_DefaultsToCurrentAndReadsV078()
+    {
+        Assert.Equal("current", Load(MinimalJob).PrometheusCr.OperatorGeneration);
+        Assert.Equal("v0.78", Load(MinimalJob + "prometheus_cr: {operator_generation: v0.78}\n").PrometheusCr.OperatorGeneration);
+        Assert.Equal("current", Load(MinimalJob + "prometheus_cr: {operator_generation: current}\n").PrometheusCr.OperatorGeneration);
+    }
+
+    [Fact]
     public void Load_EmbeddedDefaultConfig_Loads()
     {
         var c = Load(TestData("default-targetallocator.yaml"), env: new Dictionary<string, string>());
