@@ -137,7 +137,9 @@ public sealed class PrometheusCrEndToEndTests
             ["url"] = new Uri(host.BaseAddress, $"/jobs/{Uri.EscapeDataString(Job)}/targets?collector_id=collector-0").AbsoluteUri,
             ["refresh_interval"] = "1s",
         });
-        await using (var prometheus = await PrometheusServer.StartAsync($"global: {{scrape_interval: 1s, scrape_timeout: 1s}}\nscrape_configs:\n  - {served.ToJsonString()}\n"))
+        // The receiver also substitutes the operator's $(SHARD) placeholder (SHARD from its environment, else 0).
+        var job = served.ToJsonString().Replace("$(SHARD)", "0", StringComparison.Ordinal);
+        await using (var prometheus = await PrometheusServer.StartAsync($"global: {{scrape_interval: 1s, scrape_timeout: 1s}}\nscrape_configs:\n  - {job}\n"))
         {
             try
             {
@@ -148,7 +150,9 @@ public sealed class PrometheusCrEndToEndTests
             }
             catch (TimeoutException)
             {
-                Assert.Fail($"targets: {string.Join(", ", (await prometheus.ActiveTargetsAsync()).Select(t => t.Address + " " + t.Health))}; log: {prometheus.Log}");
+                Assert.Fail($"targets: {string.Join(", ", (await prometheus.ActiveTargetsAsync()).Select(t => t.Address + " " + t.Health))}; "
+                    + $"dropped: {await prometheus.Client.GetStringAsync("/api/v1/targets?state=dropped")}; config: {served.ToJsonString()}; "
+                    + $"http_sd: {await host.GetStringAsync($"/jobs/{Uri.EscapeDataString(Job)}/targets?collector_id=collector-0")}; log: {prometheus.Log}");
             }
         }
 
