@@ -82,8 +82,9 @@ public static partial class ScrapeConfigGenerator
     /// <summary>
     /// Parses the generated jobs as upstream does (Prometheus defaults and validation, with a global section built
     /// from <paramref name="settings"/>). A job that Prometheus rejects rejects its resource (all of that resource's
-    /// jobs are dropped); with <see cref="GeneratorSettings.DenyFsAccessThroughSms"/> a job that reads a file is
-    /// dropped with a rejection naming the field.
+    /// jobs are dropped, where upstream would fail the whole configuration); with
+    /// <see cref="GeneratorSettings.DenyFsAccessThroughSms"/> a job that reads a file is dropped alone, as upstream
+    /// does, with a rejection naming the job and the field.
     /// </summary>
     /// <param name="result">The output of <see cref="Generate"/>.</param>
     /// <param name="settings">The settings it was generated with.</param>
@@ -113,7 +114,10 @@ public static partial class ScrapeConfigGenerator
             }
             else if (settings.DenyFsAccessThroughSms && FileReference(config.ScrapeConfigs[0]) is { } file)
             {
-                reason = $"job {job.JobName}: dropping scrape config that references arbitrary file path ({file})";
+                // Upstream drops this job only; the resource's other jobs stay.
+                rejected.Add(new ResourceRejection(job.Kind, job.Namespace, job.Name,
+                    $"job {job.JobName}: dropping scrape config that references arbitrary file path ({file})"));
+                continue;
             }
 
             if (reason is not null)
