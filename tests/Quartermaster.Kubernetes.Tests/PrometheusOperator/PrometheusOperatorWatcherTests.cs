@@ -101,7 +101,10 @@ public class PrometheusOperatorWatcherTests
 
         public PrometheusOperatorWatcher Watcher { get; private set; } = null!;
 
-        public static async Task<Harness> StartAsync(Action<PrometheusCrConfig> configure, Action<FakeKubeApiServer> seed, IReadOnlyList<string>? unserved = null)
+        public int Published => _outputs.Count;
+
+        public static async Task<Harness> StartAsync(
+            Action<PrometheusCrConfig> configure, Action<FakeKubeApiServer> seed, IReadOnlyList<string>? unserved = null, TimeProvider? time = null, TimeSpan? minInterval = null)
         {
             var api = await FakeApi.StartAsync(unserved);
             seed(api.Server);
@@ -112,14 +115,14 @@ public class PrometheusOperatorWatcherTests
             harness.Watcher = new PrometheusOperatorWatcher(
                 api.Client,
                 registry,
-                new PrometheusOperatorWatcherOptions { Config = config, CollectorNamespace = "otel", MinInterval = TimeSpan.FromMilliseconds(50) },
+                new PrometheusOperatorWatcherOptions { Config = config, CollectorNamespace = "otel", MinInterval = minInterval ?? TimeSpan.FromMilliseconds(50) },
                 harness.Generator.Generate,
                 o =>
                 {
                     harness._outputs.Enqueue(o);
                     harness._published.Release();
                 },
-                TimeProvider.System,
+                time ?? TimeProvider.System,
                 NullLogger.Instance);
             await harness.Watcher.StartAsync(TestContext.Current.CancellationToken);
             return harness;
@@ -132,7 +135,8 @@ public class PrometheusOperatorWatcherTests
             cts.CancelAfter(Timeout);
             while (true)
             {
-                if (Watcher.Current is { } current && condition(current))
+                // The published outputs, not Watcher.Current: it is set just before the callback runs.
+                if (_outputs.LastOrDefault() is { } current && condition(current))
                 {
                     return current;
                 }
@@ -308,5 +312,37 @@ public class PrometheusOperatorWatcherTests
         var output = await h.WaitForAsync(o => o.Jobs.Count == 1);
 
         Assert.Equal([MonitoringKind.Probe, MonitoringKind.ScrapeConfig], output.UnavailableKinds);
+    }
+
+    [Fact]
+    public async Task Watcher_ChangesWithinTheInterval_AreCoalescedIntoOneGeneration()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        await using var h = await Harness.StartAsync(_ => { }, s =>
+        {
+            s.Upsert(KubeObjects.Namespace("apps"));
+            s.Upsert(Monitor("apps", "a"));
+        }, time: time, minInterval: TimeSpan.FromHours(1));
+        await h.WaitForAsync(o => o.Jobs.Count == 1);
+        Assert.Equal(1, h.Published);
+
+        h.Api.Server.Upsert(Monitor("apps", "b"));
+        h.Api.Server.Upsert(Monitor("apps", "c"));
+        // Wait (bounded) until the shared cache holds both: the watcher has been told of both changes.
+        await using (var lease = h.Registry.Acquire(MonitoringResources.ResourceOf(MonitoringKind.ServiceMonitor), null))
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            cts.CancelAfter(Timeout);
+            while (lease.Cache.Count < 3)
+            {
+                await Task.Delay(20, cts.Token);
+            }
+        }
+
+        time.Advance(TimeSpan.FromHours(1));
+
+        var output = await h.WaitForAsync(o => o.Jobs.Count == 3);
+        Assert.Equal(2, h.Published);
+        Assert.Equal(2, output.Regenerated);
     }
 }
