@@ -44,6 +44,29 @@ public static class RbacPreflight
             }
         }
 
+        if (config.PrometheusCr.Enabled)
+        {
+            // The watcher lists and watches the four CRDs, namespaces for the selectors, and the Secrets and ConfigMaps
+            // of the secret namespaces (those of other namespaces are watched once a resource references them).
+            var cr = config.PrometheusCr;
+            IEnumerable<string> monitorNamespaces = cr.AllowNamespaces is { Count: > 0 } allow ? allow : [""];
+            foreach (var ns in monitorNamespaces)
+            {
+                foreach (var plural in new[] { "servicemonitors", "podmonitors", "probes", "scrapeconfigs" })
+                {
+                    needed.Add(("monitoring.coreos.com", plural, ns));
+                }
+            }
+
+            needed.Add(("", "namespaces", ""));
+            var deny = cr.DenyNamespaces ?? [];
+            foreach (var ns in (cr.SecretNamespaces is { Count: > 0 } secretNamespaces ? secretNamespaces : [config.CollectorNamespace]).Except(deny))
+            {
+                needed.Add(("", "secrets", ns));
+                needed.Add(("", "configmaps", ns));
+            }
+        }
+
         return [.. needed.SelectMany(n => new[] { new Permission("list", n.Group, n.Resource, n.Namespace), new Permission("watch", n.Group, n.Resource, n.Namespace) })];
     }
 

@@ -71,4 +71,20 @@ public static class KubernetesResources
         c.CoreV1.ListNamespaceWithHttpMessagesAsync(
             allowWatchBookmarks: q.AllowWatchBookmarks, continueParameter: q.Continue, fieldSelector: q.FieldSelector,
             labelSelector: q.LabelSelector, limit: q.Limit, resourceVersion: q.ResourceVersion, watch: q.WatchFlag, cancellationToken: ct));
+
+    public static readonly KubernetesResource<V1Secret, V1SecretList> Secrets = new("secrets", true, static (c, ns, q, ct) => ns is null
+        ? c.CoreV1.ListSecretForAllNamespacesWithHttpMessagesAsync(
+            allowWatchBookmarks: q.AllowWatchBookmarks, continueParameter: q.Continue, fieldSelector: q.FieldSelector,
+            labelSelector: q.LabelSelector, limit: q.Limit, resourceVersion: q.ResourceVersion, watch: q.WatchFlag, cancellationToken: ct)
+        : c.CoreV1.ListNamespacedSecretWithHttpMessagesAsync(
+            ns, allowWatchBookmarks: q.AllowWatchBookmarks, continueParameter: q.Continue, fieldSelector: q.FieldSelector,
+            labelSelector: q.LabelSelector, limit: q.Limit, resourceVersion: q.ResourceVersion, watch: q.WatchFlag, cancellationToken: ct));
+
+    public static readonly KubernetesResource<V1ConfigMap, V1ConfigMapList> ConfigMaps = new("configmaps", true, static (c, ns, q, ct) => ns is null
+        ? c.CoreV1.ListConfigMapForAllNamespacesWithHttpMessagesAsync(
+            allowWatchBookmarks: q.AllowWatchBookmarks, continueParameter: q.Continue, fieldSelector: q.FieldSelector,
+            labelSelector: q.LabelSelector, limit: q.Limit, resourceVersion: q.ResourceVersion, watch: q.WatchFlag, cancellationToken: ct)
+        : c.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(
+            ns, allowWatchBookmarks: q.AllowWatchBookmarks, continueParameter: q.Continue, fieldSelector: q.FieldSelector,
+            labelSelector: q.LabelSelector, limit: q.Limit, resourceVersion: q.ResourceVersion, watch: q.WatchFlag, cancellationToken: ct));
 }

@@ -51,6 +51,8 @@ internal static class ApiEndpoints
         var rbac = app.Services.GetRequiredService<Discovery.RbacService>();
         var collectorSource = app.Services.GetRequiredService<Discovery.CollectorService>();
         var discovery = app.Services.GetRequiredService<Discovery.DiscoveryManager>();
+        var prometheusCr = app.Services.GetRequiredService<Discovery.PrometheusCrService>();
+        var configService = app.Services.GetRequiredService<Hosting.ConfigService>();
         app.MapGet("/readyz", (HttpContext ctx) =>
         {
             var snapshot = pipeline.Current;
@@ -78,6 +80,16 @@ internal static class ApiEndpoints
             }
 
             lines.AddRange(discovery.Sources.Where(s => s.LastError is not null).Select(s => $"[-] discovery {s.Mechanism} {s.Name} of job {s.Job} failing (last targets kept): {s.LastError}"));
+            if (prometheusCr.Current is { } cr)
+            {
+                lines.Add($"[+] prometheus_cr: {cr.Jobs.Count} generated jobs");
+                lines.AddRange(cr.UnavailableKinds.Select(k => $"[-] prometheus_cr: CRD of {k} not served by the API server; not watched"));
+                lines.AddRange(cr.Rejected.Select(r => $"[-] prometheus_cr: {r.Kind} {r.Namespace}/{r.Name} rejected: {r.Reason}"));
+                lines.AddRange(cr.KeptLastGood.Select(r => $"[-] prometheus_cr: {r.Kind} {r.Namespace}/{r.Name} not regenerated, last good jobs kept: {r.Reason}"));
+            }
+
+            lines.AddRange(configService.SecretsWithheld.Select(j =>
+                $"[-] job {j}: credentials withheld (served redacted; enable https or allow_insecure_auth_secrets)"));
             lines.Add(snapshot.IsReady ? "readyz check passed" : "readyz check failed");
             return Results.Text(string.Join("\n", lines) + "\n", "text/plain; charset=utf-8", statusCode: status);
         });

@@ -28,6 +28,10 @@ internal sealed class ConfigService : BackgroundService
     private readonly DiscoveryManager _discovery;
     private readonly CollectorService _collectors;
     private readonly RbacService _rbac;
+    private readonly PrometheusCrService _prometheusCr;
+    private readonly object _applyGate = new();
+    private IReadOnlyList<ScrapeConfig> _crJobs = [];
+    private IReadOnlyList<string> _secretsWithheld = [];
     private readonly TimeProvider _time;
     private readonly ILogger<ConfigService> _logger;
     private long _applied;
@@ -46,6 +50,7 @@ internal sealed class ConfigService : BackgroundService
         DiscoveryManager discovery,
         CollectorService collectors,
         RbacService rbac,
+        PrometheusCrService prometheusCr,
         TimeProvider time,
         IMeterFactory meterFactory,
         ILogger<ConfigService> logger,
@@ -57,6 +62,8 @@ internal sealed class ConfigService : BackgroundService
         _discovery = discovery;
         _collectors = collectors;
         _rbac = rbac;
+        _prometheusCr = prometheusCr;
+        _prometheusCr.Generated += OnGenerated;
         _time = time;
         _logger = logger;
         _environment = environment ?? Environment.GetEnvironmentVariable;
@@ -71,7 +78,17 @@ internal sealed class ConfigService : BackgroundService
             },
             unit: "{reload}",
             description: "Configuration loads by result (applied or rejected).");
+        meter.CreateObservableGauge(
+            "quartermaster_jobs_secrets_withheld",
+            () => (long)SecretsWithheld.Count,
+            description: "Jobs whose credentials are redacted on every listener: plain HTTP only and allow_insecure_auth_secrets off.");
     }
+
+    /// <summary>
+    /// Jobs that carry secrets no collector can receive: no HTTPS listener and <c>allow_insecure_auth_secrets</c> off,
+    /// so <c>/scrape_configs</c> serves them redacted.
+    /// </summary>
+    public IReadOnlyList<string> SecretsWithheld => Volatile.Read(ref _secretsWithheld);
 
     /// <summary>The configuration in force.</summary>
     public TargetAllocatorConfig? Current { get; private set; }
@@ -244,26 +261,85 @@ internal sealed class ConfigService : BackgroundService
 
     private void Apply(TargetAllocatorConfig config, string text)
     {
-        var jobs = config.PromConfig?.ScrapeConfigs ?? [];
+        lock (_applyGate)
+        {
+            if (!config.PrometheusCr.Enabled)
+            {
+                _crJobs = [];
+            }
+
+            var strategyKey = config.AllocationStrategy + "/" + config.AllocationFallbackStrategy + "/" + config.ConsistentHashingRingVersion;
+            if (_strategy is null || _strategyKey != strategyKey)
+            {
+                _strategy = Core.Allocation.StrategyFactory.Create(config);
+                _strategyKey = strategyKey;
+            }
+
+            if (config.Collectors.Static is { Count: 0 })
+            {
+                Log.NoCollectors(_logger);
+            }
+
+            var (jobs, version) = ApplyJobs(config);
+            _collectors.Apply(config);
+            _rbac.Apply(config);
+            _prometheusCr.Apply(config);
+            Current = config;
+            LastError = null;
+            _appliedHash = Hash(text);
+            _hasApplied = true;
+            Interlocked.Increment(ref _applied);
+            Log.ConfigApplied(_logger, _source.DisplayName, jobs, _strategy.Name, version);
+        }
+    }
+
+    /// <summary>A new generation of Prometheus Operator jobs: served beside the configuration's own jobs.</summary>
+    private void OnGenerated(Kubernetes.PrometheusOperator.PrometheusOperatorOutput output)
+    {
+        lock (_applyGate)
+        {
+            _crJobs = output.Jobs;
+            if (Current is { } config)
+            {
+                ApplyJobs(config);
+            }
+        }
+    }
+
+    /// <summary>Applies the configuration's jobs plus the generated ones to the pipeline and discovery.</summary>
+    private (int Jobs, string Version) ApplyJobs(TargetAllocatorConfig config)
+    {
+        var fileJobs = config.PromConfig?.ScrapeConfigs ?? [];
+        var names = new HashSet<string>(fileJobs.Select(j => j.JobName), StringComparer.Ordinal);
+        // A configured job keeps its name; a generated job of the same name is left out.
+        var jobs = fileJobs.Concat(_crJobs.Where(j => names.Add(j.JobName))).ToList();
         var secrets = ScrapeConfigsJson.Serialize(jobs, revealSecrets: true);
-        var strategyKey = config.AllocationStrategy + "/" + config.AllocationFallbackStrategy + "/" + config.ConsistentHashingRingVersion;
-        if (_strategy is null || _strategyKey != strategyKey)
+        var redacted = ScrapeConfigsJson.Serialize(jobs, revealSecrets: false);
+        var withheld = new List<string>();
+        if (!config.Https.Enabled && !config.AllowInsecureAuthSecrets && !secrets.AsSpan().SequenceEqual(redacted))
         {
-            _strategy = Core.Allocation.StrategyFactory.Create(config);
-            _strategyKey = strategyKey;
+            foreach (var job in jobs)
+            {
+                if (!ScrapeConfigsJson.Serialize([job], revealSecrets: true).AsSpan().SequenceEqual(ScrapeConfigsJson.Serialize([job], revealSecrets: false)))
+                {
+                    withheld.Add(job.JobName);
+                }
+            }
         }
 
-        if (config.Collectors.Static is { Count: 0 })
+        var previouslyWithheld = new HashSet<string>(SecretsWithheld, StringComparer.Ordinal);
+        foreach (var job in withheld.Where(j => !previouslyWithheld.Contains(j)))
         {
-            Log.NoCollectors(_logger);
+            Log.SecretsWithheld(_logger, job);
         }
 
+        Volatile.Write(ref _secretsWithheld, withheld);
         var version = XxHash64.HashToUInt64(secrets).ToString("x16", System.Globalization.CultureInfo.InvariantCulture)[..8];
         _pipeline.ApplyConfig(new PipelineConfig
         {
             Jobs = jobs,
             RelabelFiltering = config.RelabelFilteringEnabled,
-            ScrapeConfigsRedacted = ScrapeConfigsJson.Serialize(jobs, revealSecrets: false),
+            ScrapeConfigsRedacted = redacted,
             ScrapeConfigsWithSecrets = secrets,
             Version = version,
             Strategy = _strategy,
@@ -271,13 +347,6 @@ internal sealed class ConfigService : BackgroundService
             CollectorNotReadyGracePeriod = config.CollectorNotReadyGracePeriod,
         });
         _discovery.Apply(jobs, config.KubeConfigFilePath);
-        _collectors.Apply(config);
-        _rbac.Apply(config);
-        Current = config;
-        LastError = null;
-        _appliedHash = Hash(text);
-        _hasApplied = true;
-        Interlocked.Increment(ref _applied);
-        Log.ConfigApplied(_logger, _source.DisplayName, jobs.Count, _strategy.Name, version);
+        return (jobs.Count, version);
     }
 }

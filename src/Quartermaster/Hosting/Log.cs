@@ -53,4 +53,7 @@ internal static partial class Log
 
     [LoggerMessage(3000, LogLevel.Error, "Unhandled error serving {Path}", EventName = "RequestFailed")]
     public static partial void RequestFailed(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(1040, LogLevel.Warning, "Job {Job} has credentials that no collector can receive: /scrape_configs serves them redacted over plain HTTP; enable the HTTPS listener (https.enabled) or set allow_insecure_auth_secrets", EventName = "SecretsWithheld")]
+    public static partial void SecretsWithheld(ILogger logger, string job);
 }

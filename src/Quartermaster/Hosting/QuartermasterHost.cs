@@ -44,6 +44,7 @@ internal static class QuartermasterHost
         builder.Services.AddSingleton<DiscoveryManager>();
         builder.Services.AddSingleton<CollectorService>();
         builder.Services.AddSingleton<RbacService>();
+        builder.Services.AddSingleton<PrometheusCrService>();
         builder.Services.AddSingleton<PollTracker>();
         builder.Services.AddSingleton<Ui.UiPages>();
         builder.Services.AddSingleton<ConfigService>();

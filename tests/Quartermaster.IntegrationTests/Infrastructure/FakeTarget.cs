@@ -24,8 +24,12 @@ public sealed class FakeTarget : IAsyncDisposable
 
     public int Scrapes => Volatile.Read(ref _scrapes);
 
-    public static async Task<FakeTarget> StartAsync()
+    /// <summary>Starts a target; with <paramref name="basicAuth"/> it answers 401 to requests without those credentials.</summary>
+    public static async Task<FakeTarget> StartAsync((string User, string Password)? basicAuth = null)
     {
+        var expected = basicAuth is { } auth
+            ? "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(auth.User + ":" + auth.Password))
+            : null;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         var app = builder.Build();
@@ -33,6 +37,11 @@ public sealed class FakeTarget : IAsyncDisposable
         FakeTarget? self = null;
         app.MapGet("/metrics", (HttpContext ctx) =>
         {
+            if (expected is not null && ctx.Request.Headers.Authorization.ToString() != expected)
+            {
+                return Results.StatusCode(StatusCodes.Status401Unauthorized);
+            }
+
             Interlocked.Increment(ref self!._scrapes);
             return Results.Text("# TYPE fake_up gauge\nfake_up 1\n", "text/plain; version=0.0.4");
         });

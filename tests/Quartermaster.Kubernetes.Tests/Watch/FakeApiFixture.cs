@@ -19,10 +19,10 @@ internal sealed class FakeApi : IAsyncDisposable
 
     public IKubernetes Client { get; }
 
-    public static async Task<FakeApi> StartAsync()
+    public static async Task<FakeApi> StartAsync(IReadOnlyList<string>? unservedResources = null)
     {
         var server = await FakeKubeApiServer.StartAsync(
-            new FakeKubeApiServerOptions { BearerToken = "test-token" }, TestContext.Current.CancellationToken);
+            new FakeKubeApiServerOptions { BearerToken = "test-token", UnservedResources = unservedResources ?? [] }, TestContext.Current.CancellationToken);
         var dir = Directory.CreateTempSubdirectory("qm-k8s-").FullName;
         var config = Quartermaster.Kubernetes.KubernetesClientFactory.BuildConfiguration(server.WriteKubeconfig(dir), out _);
         return new FakeApi(server, dir, new k8s.Kubernetes(config));

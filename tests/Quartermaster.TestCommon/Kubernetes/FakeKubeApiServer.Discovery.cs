@@ -38,7 +38,7 @@ public sealed partial class FakeKubeApiServer
             {
                 ["kind"] = "APIGroupList",
                 ["apiVersion"] = "v1",
-                ["groups"] = new JsonArray([.. KubeResourceCatalog.GroupVersions.Where(gv => gv.Group.Length > 0)
+                ["groups"] = new JsonArray([.. ServedGroupVersions().Where(gv => gv.Group.Length > 0)
                     .Select(gv => gv.Group).Distinct().Select(g => (JsonNode)GroupDocument(g))]),
             },
             "/healthz" or "/readyz" or "/livez" => null,
@@ -61,15 +61,15 @@ public sealed partial class FakeKubeApiServer
         return true;
     }
 
-    private static JsonObject? DiscoveryDocument(string path)
+    private JsonObject? DiscoveryDocument(string path)
     {
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (segments is ["api", var coreVersion] && KubeResourceCatalog.GroupVersions.Contains(("", coreVersion)))
+        if (segments is ["api", var coreVersion] && ServedGroupVersions().Contains(("", coreVersion)))
         {
             return ResourceListDocument("", coreVersion);
         }
 
-        if (segments is ["apis", var group] && KubeResourceCatalog.GroupVersions.Any(gv => gv.Group == group))
+        if (segments is ["apis", var group] && ServedGroupVersions().Any(gv => gv.Group == group))
         {
             var document = GroupDocument(group);
             document["kind"] = "APIGroup";
@@ -77,7 +77,7 @@ public sealed partial class FakeKubeApiServer
             return document;
         }
 
-        if (segments is ["apis", var g, var version] && KubeResourceCatalog.GroupVersions.Contains((g, version)))
+        if (segments is ["apis", var g, var version] && ServedGroupVersions().Contains((g, version)))
         {
             return ResourceListDocument(g, version);
         }
@@ -85,9 +85,9 @@ public sealed partial class FakeKubeApiServer
         return null;
     }
 
-    private static JsonObject GroupDocument(string group)
+    private JsonObject GroupDocument(string group)
     {
-        var versions = KubeResourceCatalog.GroupVersions.Where(gv => gv.Group == group)
+        var versions = ServedGroupVersions().Where(gv => gv.Group == group)
             .Select(gv => new JsonObject { ["groupVersion"] = $"{group}/{gv.Version}", ["version"] = gv.Version })
             .ToArray();
         return new JsonObject
@@ -98,9 +98,9 @@ public sealed partial class FakeKubeApiServer
         };
     }
 
-    private static JsonObject ResourceListDocument(string group, string version)
+    private JsonObject ResourceListDocument(string group, string version)
     {
-        var resources = KubeResourceCatalog.All.Where(r => r.Group == group && r.Version == version).Select(r =>
+        var resources = KubeResourceCatalog.All.Where(r => r.Group == group && r.Version == version && Served(r)).Select(r =>
         {
             var resource = new JsonObject
             {
@@ -130,4 +130,10 @@ public sealed partial class FakeKubeApiServer
             ["resources"] = new JsonArray([.. resources]),
         };
     }
+
+    /// <summary>Whether the kind is served: not listed in <see cref="FakeKubeApiServerOptions.UnservedResources"/> (a CRD not installed).</summary>
+    private bool Served(KubeResource resource) => !_options.UnservedResources.Contains(resource.Plural);
+
+    private IEnumerable<(string Group, string Version)> ServedGroupVersions() =>
+        KubeResourceCatalog.GroupVersions.Where(gv => KubeResourceCatalog.All.Any(r => r.Group == gv.Group && r.Version == gv.Version && Served(r)));
 }

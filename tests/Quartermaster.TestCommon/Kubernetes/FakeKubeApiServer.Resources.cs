@@ -68,7 +68,7 @@ public sealed partial class FakeKubeApiServer
         }
 
         var resource = KubeResourceCatalog.Find(group, version, plural);
-        if (resource is null || (ns is not null && !resource.Namespaced) || (ns is null && name is not null && resource.Namespaced))
+        if (resource is null || !Served(resource) || (ns is not null && !resource.Namespaced) || (ns is null && name is not null && resource.Namespaced))
         {
             await WriteNotFoundAsync(context, cancellationToken);
             return;

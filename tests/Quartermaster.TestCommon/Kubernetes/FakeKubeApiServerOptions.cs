@@ -26,4 +26,7 @@ public sealed record FakeKubeApiServerOptions
 
     /// <summary>The <c>/version</c> answer's minor version.</summary>
     public int MinorVersion { get; init; } = 32;
+
+    /// <summary>Plurals of kinds the server does not serve, as when their CRD is not installed: absent from discovery, 404 on requests.</summary>
+    public IReadOnlyList<string> UnservedResources { get; init; } = [];
 }

@@ -114,6 +114,18 @@ public static class KubeObjects
         },
     };
 
+    /// <summary>A Secret whose <c>data</c> holds <paramref name="values"/>, base64-encoded as the API serves them.</summary>
+    public static JsonObject Secret(string ns, string name, IReadOnlyDictionary<string, string> values)
+    {
+        var data = new JsonObject();
+        foreach (var (key, value) in values)
+        {
+            data[key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(value));
+        }
+
+        return new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Secret", ["metadata"] = Metadata(ns, name), ["type"] = "Opaque", ["data"] = data };
+    }
+
     private static JsonObject Map(IReadOnlyDictionary<string, string> values)
     {
         var map = new JsonObject();
