@@ -215,7 +215,17 @@ internal sealed class ConfigService : BackgroundService
                 changed.Release();
             }
         };
-        watcher.EnableRaisingEvents = true;
+        try
+        {
+            watcher.EnableRaisingEvents = true;
+        }
+        catch (IOException)
+        {
+            // No inotify instance left (a per-user limit): the 5 s poll still notices every change.
+            watcher.Dispose();
+            return null;
+        }
+
         return watcher;
     }
 

@@ -14,7 +14,9 @@ internal static class QuartermasterHost
     /// <summary>Builds the application; the caller starts it. <paramref name="configure"/> lets tests adjust services.</summary>
     public static WebApplication Build(ConfigSource source, HostOptions options, Action<WebApplicationBuilder>? configure)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // The service reads no appsettings files; turning off their reload-on-change saves a file watcher (an inotify
+        // instance, of which Linux allows 128 per user by default).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         if (options.LogJson)
         {
