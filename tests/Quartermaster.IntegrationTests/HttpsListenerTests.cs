@@ -59,6 +59,43 @@ public sealed class HttpsListenerTests
         Assert.Contains(Password, await host.GetStringAsync("/scrape_configs"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Https_CertificateFilesMissing_HttpKeepsServing_HttpsComesUpWhenFilesArrive()
+    {
+        using var pki = TestPki.Create();
+        var cert = await File.ReadAllBytesAsync(pki.ServerCertFile, TestContext.Current.CancellationToken);
+        File.Delete(pki.ServerCertFile);
+        await using var host = await AllocatorHost.StartAsync(Config(pki));
+
+        // The HTTP listener serves; readiness detail names the key and the reason; the HTTPS listener refuses.
+        Assert.Contains("secured", await host.GetStringAsync("/jobs"), StringComparison.Ordinal);
+        var verbose = await host.GetStringAsync("/readyz?verbose");
+        Assert.Contains("[-] https listener: refusing handshakes", verbose, StringComparison.Ordinal);
+        Assert.Contains($"https.tls_cert_file_path: {pki.ServerCertFile} does not exist", verbose, StringComparison.Ordinal);
+        using var client = pki.Client(host.HttpsAddress!, pki.TrustedClient);
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.GetStringAsync("/scrape_configs"));
+
+        // Once the file is there, the next check (every 5 s) loads it and the listener serves.
+        await File.WriteAllBytesAsync(pki.ServerCertFile, cert, TestContext.Current.CancellationToken);
+        string? secret = null;
+        for (var i = 0; i < 60 && secret is null; i++)
+        {
+            try
+            {
+                using var retry = pki.Client(host.HttpsAddress!, pki.TrustedClient);
+                secret = await retry.GetStringAsync("/scrape_configs");
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(250, TestContext.Current.CancellationToken);
+            }
+        }
+
+        Assert.NotNull(secret);
+        Assert.Contains(Password, secret, StringComparison.Ordinal);
+        Assert.Contains("[+] https listener: certificate loaded", await host.GetStringAsync("/readyz?verbose"), StringComparison.Ordinal);
+    }
+
     private static string Config(TestPki pki) => $$"""
         collectors: {static: [collector-0]}
         https:

@@ -53,6 +53,7 @@ internal static class ApiEndpoints
         var discovery = app.Services.GetRequiredService<Discovery.DiscoveryManager>();
         var prometheusCr = app.Services.GetRequiredService<Discovery.PrometheusCrService>();
         var configService = app.Services.GetRequiredService<Hosting.ConfigService>();
+        var httpsState = app.Services.GetRequiredService<Hosting.HttpsListenerState>();
         app.MapGet("/readyz", (HttpContext ctx) =>
         {
             var snapshot = pipeline.Current;
@@ -86,6 +87,13 @@ internal static class ApiEndpoints
                 lines.AddRange(cr.UnavailableKinds.Select(k => $"[-] prometheus_cr: CRD of {k} not served by the API server; not watched"));
                 lines.AddRange(cr.Rejected.Select(r => $"[-] prometheus_cr: {r.Kind} {r.Namespace}/{r.Name} rejected: {r.Reason}"));
                 lines.AddRange(cr.KeptLastGood.Select(r => $"[-] prometheus_cr: {r.Kind} {r.Namespace}/{r.Name} not regenerated, last good jobs kept: {r.Reason}"));
+            }
+
+            if (httpsState.Certificates is { } certificates)
+            {
+                lines.Add(certificates.LoadError is { } tlsError
+                    ? $"[-] https listener: {(certificates.HasCertificate ? "serving the previous certificate" : "refusing handshakes")}; the TLS files cannot be used: {tlsError}"
+                    : "[+] https listener: certificate loaded");
             }
 
             lines.AddRange(configService.SecretsWithheld.Select(j =>

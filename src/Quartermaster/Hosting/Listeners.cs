@@ -15,7 +15,11 @@ namespace Quartermaster.Hosting;
 /// </summary>
 internal static class Listeners
 {
-    /// <summary>Configures Kestrel; throws <see cref="ConfigException"/> when the TLS files cannot be used.</summary>
+    /// <summary>
+    /// Configures Kestrel; throws <see cref="ConfigException"/> for an unusable listen address. TLS files that cannot
+    /// be loaded do not stop the service: the HTTP listener serves, the HTTPS listener refuses handshakes until the
+    /// files load (checked every 5 s), and the reason is logged and shown in <c>/readyz?verbose</c>.
+    /// </summary>
     public static ServerCertificates? Configure(WebApplication app, TargetAllocatorConfig config)
     {
         var kestrel = app.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
@@ -25,7 +29,13 @@ internal static class Listeners
             return null;
         }
 
-        var certificates = new ServerCertificates(config.Https, app.Services.GetRequiredService<TimeProvider>());
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Quartermaster.Https");
+        var certificates = new ServerCertificates(config.Https, app.Services.GetRequiredService<TimeProvider>(), logger);
+        if (app.Services.GetService<HttpsListenerState>() is { } state)
+        {
+            state.Certificates = certificates;
+        }
+
         Listen(kestrel, config.Https.ListenAddr, "https.listen_addr", listen => listen.UseHttps(new HttpsConnectionAdapterOptions
         {
             ServerCertificateSelector = (_, _) => certificates.Current,
@@ -81,31 +91,53 @@ internal sealed class ServerCertificates
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
     private readonly HttpsServerConfig _config;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly object _gate = new();
-    private State _state;
+    private State? _state;
+    private string? _loadError;
+    private string _failedStamp = "";
     private long _lastCheck;
 
-    public ServerCertificates(HttpsServerConfig config, TimeProvider time)
+    public ServerCertificates(HttpsServerConfig config, TimeProvider time, ILogger? logger = null)
     {
         _config = config;
         _time = time;
-        _state = Load(config);
+        _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _lastCheck = time.GetTimestamp();
+        TryLoad();
     }
 
-    public X509Certificate2 Current
+    /// <summary>The certificate to present; null while no usable one has loaded (the handshake is then refused).</summary>
+    public X509Certificate2? Current
     {
         get
         {
             RefreshIfDue();
-            return Volatile.Read(ref _state).Certificate;
+            return Volatile.Read(ref _state)?.Certificate;
         }
     }
+
+    /// <summary>Why the current files cannot be used, or null when the served pair is the files' current content.</summary>
+    public string? LoadError
+    {
+        get
+        {
+            RefreshIfDue();
+            return Volatile.Read(ref _loadError);
+        }
+    }
+
+    /// <summary>Whether a certificate has loaded (possibly an earlier one, kept while a rotation is half written).</summary>
+    public bool HasCertificate => Volatile.Read(ref _state) is not null;
 
     public bool IsTrustedClient(X509Certificate2 certificate)
     {
         RefreshIfDue();
-        var state = Volatile.Read(ref _state);
+        if (Volatile.Read(ref _state) is not { } state)
+        {
+            return false;
+        }
+
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(state.ClientCas);
@@ -186,21 +218,48 @@ internal sealed class ServerCertificates
             }
 
             _lastCheck = now;
-            if (Stamp(_config) == _state.Stamp)
+            var stamp = Stamp(_config);
+            if (stamp == _state?.Stamp || stamp == _failedStamp)
             {
                 return;
             }
 
-            try
-            {
-                Volatile.Write(ref _state, Load(_config));
-            }
-            catch (ConfigException)
-            {
-                // A half-written rotation: keep serving the last good pair and try again at the next check.
-            }
+            TryLoad();
+        }
+    }
+
+    private void TryLoad()
+    {
+        var stamp = Stamp(_config);
+        try
+        {
+            Volatile.Write(ref _state, Load(_config));
+            Volatile.Write(ref _loadError, null);
+            _failedStamp = "";
+        }
+        catch (ConfigException ex)
+        {
+            // Missing files or a half-written rotation: keep the last good pair (if any) and retry when the files
+            // change. The HTTP listener is unaffected.
+            Volatile.Write(ref _loadError, ex.Message);
+            _failedStamp = stamp;
+            HttpsLog.CertificatesNotLoaded(_logger, ex.Message, _state is not null);
         }
     }
 
     private sealed record State(X509Certificate2 Certificate, X509Certificate2Collection ClientCas, string Stamp);
+}
+
+/// <summary>The HTTPS listener's certificates, for readiness detail; unset when HTTPS is off.</summary>
+internal sealed class HttpsListenerState
+{
+    public ServerCertificates? Certificates { get; set; }
+}
+
+internal static partial class HttpsLog
+{
+    [LoggerMessage(1300, LogLevel.Error,
+        "HTTPS listener: the TLS files cannot be used ({Reason}); keeping the previous certificate: {KeptPrevious}. The HTTP listener keeps serving; the files are checked again every 5 s",
+        EventName = "HttpsCertificatesNotLoaded")]
+    public static partial void CertificatesNotLoaded(ILogger logger, string reason, bool keptPrevious);
 }

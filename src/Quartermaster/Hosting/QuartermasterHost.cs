@@ -48,6 +48,7 @@ internal static class QuartermasterHost
         builder.Services.AddSingleton<RbacService>();
         builder.Services.AddSingleton<PrometheusCrService>();
         builder.Services.AddSingleton<PollTracker>();
+        builder.Services.AddSingleton<HttpsListenerState>();
         builder.Services.AddSingleton<Ui.UiPages>();
         builder.Services.AddSingleton<ConfigService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigService>());
