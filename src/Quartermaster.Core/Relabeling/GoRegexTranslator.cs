@@ -57,6 +57,7 @@ internal sealed class GoRegexTranslator
     private readonly List<string> _groupNames = [""];
     private int _pos;
     private bool _needsBacktracking;
+    private int _loopGuards;
     private bool _codeUnitLoopsUnsafe;
 
     private GoRegexTranslator(string source, bool codeUnitLoops)
@@ -106,12 +107,16 @@ internal sealed class GoRegexTranslator
         var alternatives = new List<string>();
         var product = 0L;
         var hasLoop = false;
+        var nonEmpty = true;
+        var hasCapture = false;
         while (true)
         {
             var concat = ParseConcat(ref flags, depth);
             alternatives.Add(concat.Text);
             product = Math.Max(product, concat.RepeatProduct);
             hasLoop |= concat.HasCodeUnitLoop;
+            nonEmpty &= concat.NonEmpty;
+            hasCapture |= concat.HasCapture;
             if (_pos >= _src.Length)
             {
                 if (!topLevel)
@@ -138,7 +143,10 @@ internal sealed class GoRegexTranslator
         }
 
         var text = alternatives.Count == 1 ? alternatives[0] : JoinAlternatives(alternatives, 0);
-        return new Piece(text, Atomic: false, Quantified: false, product) { HasCodeUnitLoop = hasLoop };
+        return new Piece(text, Atomic: false, Quantified: false, product)
+        {
+            HasCodeUnitLoop = hasLoop, NonEmpty = nonEmpty, HasCapture = hasCapture,
+        };
     }
 
     // An empty branch is written as an optional group: `A||B` becomes `A|(?:B)??` and `A|` becomes `(?:A)?`, which
@@ -267,6 +275,8 @@ internal sealed class GoRegexTranslator
         return new Piece(sb.ToString(), Atomic: items.Count == 1 && items[0].Atomic, Quantified: false, product)
         {
             HasCodeUnitLoop = hasLoop,
+            NonEmpty = items.Any(i => i.NonEmpty),
+            HasCapture = items.Any(i => i.HasCapture),
         };
     }
 
@@ -337,7 +347,7 @@ internal sealed class GoRegexTranslator
                         _pos++;
                         items.Add(new Piece("(?:" + inner.Text + ")", Atomic: true, Quantified: false, inner.RepeatProduct)
                         {
-                            HasCodeUnitLoop = inner.HasCodeUnitLoop,
+                            HasCodeUnitLoop = inner.HasCodeUnitLoop, NonEmpty = inner.NonEmpty, HasCapture = inner.HasCapture,
                         });
                         return;
                     default:
@@ -361,7 +371,7 @@ internal sealed class GoRegexTranslator
         _pos++;
         return new Piece("(" + inner.Text + ")", Atomic: true, Quantified: false, inner.RepeatProduct)
         {
-            HasCodeUnitLoop = inner.HasCodeUnitLoop,
+            HasCodeUnitLoop = inner.HasCodeUnitLoop, NonEmpty = inner.NonEmpty, HasCapture = true,
         };
     }
 
@@ -437,10 +447,41 @@ internal sealed class GoRegexTranslator
         var operand = useLoopForm
             ? sub.CodeUnitLoopForm
             : sub.Atomic && !sub.Quantified ? sub.Text : "(?:" + sub.Text + ")";
-        items[^1] = new Piece(operand + quantifier + (lazy ? "?" : ""), Atomic: true, Quantified: true, product)
+        var text = operand + quantifier + (lazy ? "?" : "");
+        if (!sub.NonEmpty && sub.HasCapture && !isCounted && max < 0 && !useLoopForm)
+        {
+            text = GoLoop(operand!, star: min == 0, lazy);
+        }
+
+        items[^1] = new Piece(text, Atomic: true, Quantified: true, product)
         {
             HasCodeUnitLoop = useLoopForm,
+            NonEmpty = min >= 1 && sub.NonEmpty,
+            HasCapture = sub.HasCapture,
         };
+    }
+
+    /// <summary>
+    /// <c>x+</c> / <c>x*</c> where <c>x</c> can match empty and holds a capture, with the captures Go reports. Go runs
+    /// such a loop as <c>x+</c> (and <c>x*</c> as <c>(x+)?</c>) on a machine that never revisits an instruction at
+    /// the same position: an iteration after the first that matches empty is abandoned (its captures are not kept),
+    /// and after an empty first iteration no other iteration starts. .NET keeps one empty iteration, so each
+    /// iteration records the rest of the input in a lookahead and compares it afterwards: the first iteration marks
+    /// itself done (and, when empty, marks the loop finished); later ones must have consumed something. <c>x</c> is
+    /// written once, so Go's group numbers are unchanged; the helper groups are named, so .NET numbers them after
+    /// Go's, and they are cleared when the loop is entered again. This needs the backtracking engine.
+    /// </summary>
+    private string GoLoop(string operand, bool star, bool lazy)
+    {
+        _needsBacktracking = true;
+        var id = (_loopGuards++).ToString(CultureInfo.InvariantCulture);
+        var (rest, first, empty) = ("qmr" + id, "qmf" + id, "qme" + id);
+        var q = lazy ? "?" : "";
+        var reset = $"(?({first})(?<-{first}>))(?({empty})(?<-{empty}>))";
+        var iteration = $"(?({empty})(?!))(?=(?<{rest}>[\\s\\S]*)){operand}"
+            + $"(?({first})(?!\\k<{rest}>\\z)|(?<{first}>)(?:(?!\\k<{rest}>\\z)|(?=\\k<{rest}>\\z)(?<{empty}>)))";
+        var plus = $"(?:{reset}(?:{iteration})+{q})";
+        return star ? $"(?:{plus})?{q}" : plus;
     }
 
     // Go parseRepeat: {n}, {n,}, {n,m}; anything else makes '{' a literal.
@@ -926,6 +967,18 @@ internal sealed class GoRegexTranslator
 
         /// <summary>Always consumes exactly one code point (a literal, class or dot), so it separates loops.</summary>
         public bool ConsumesOneCodePoint { get; init; }
+
+        /// <summary>Never matches the empty string.</summary>
+        public bool NonEmpty
+        {
+            get => _nonEmpty || ConsumesOneCodePoint;
+            init => _nonEmpty = value;
+        }
+
+        /// <summary>Contains a capturing group.</summary>
+        public bool HasCapture { get; init; }
+
+        private readonly bool _nonEmpty;
     }
 }
 
