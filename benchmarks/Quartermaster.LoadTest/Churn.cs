@@ -60,7 +60,7 @@ public static class Churn
 
         using var client = PollLoad.CreateClient(2, TimeSpan.FromSeconds(10));
         var random = new Random(9);
-        var count = Math.Max(1, (int)(workspace.Jobs * TargetWorkspace.TargetsPerJob * percent / 100));
+        var count = Math.Max(1, (int)(workspace.Jobs * workspace.TargetsPerJob * percent / 100));
         var writes = new List<double>();
         var served = new List<double>();
         var timedOut = 0;

@@ -17,7 +17,7 @@ const string Usage = """
 
       poll     --server http://127.0.0.1:8080 [--collectors 10] [--interval 30s] [--duration 60s]
                [--max-requests 10000000] [--concurrency 64] [--verify]
-               [--churn-dir <dir from generate> --targets N --churn-percent 1 --churn-every 10s]
+               [--churn-dir <dir from generate> --targets N [--shape full|groups] --churn-percent 1 --churn-every 10s]
           Plays collectors polling a running allocator; with --churn-dir it also churns the generated files.
     """;
 
@@ -49,10 +49,11 @@ try
                 Flood = options.Int("flood", 0),
                 FloodDuration = options.Duration("flood-duration", TimeSpan.FromSeconds(20)),
             };
+            var reportPath = options.TextOrNull("report");
             options.EnsureAllUsed();
             var output = new StringWriter(CultureInfo.InvariantCulture);
             var code = await ProcessRunner.RunAsync(run, new TeeWriter(Console.Out, output), CancellationToken.None);
-            if (options.TextOrNull("report") is { } reportPath)
+            if (reportPath is not null)
             {
                 await File.AppendAllTextAsync(reportPath, output.ToString() + "\n");
             }
@@ -89,7 +90,7 @@ try
             if (churnDir is not null)
             {
                 // The generator is deterministic: the same arguments give back the files generate wrote.
-                churnWorkspace = TargetWorkspace.Create(churnDir, options.Int("targets", 10_000), options.Int("churn-collectors", poll.Collectors), options.Shape(), options.Text("strategy", "consistent-hashing"));
+                churnWorkspace = TargetWorkspace.Attach(churnDir, options.Int("targets", 10_000), options.Shape());
             }
 
             var percent = options.Double("churn-percent", 1);

@@ -23,8 +23,16 @@ public enum LabelShape
 public sealed class TargetWorkspace
 {
     public const int TargetsPerGroup = 5;
-    public const int GroupsPerJob = 20;
-    public const int TargetsPerJob = TargetsPerGroup * GroupsPerJob;
+
+    /// <summary>Upstream's benchmark shape: 20 groups of 5 per job.</summary>
+    public const int DefaultTargetsPerJob = 100;
+
+    /// <summary>
+    /// Jobs the workspace makes at most, whatever the size: each file_sd source holds a directory watch, and Linux
+    /// allows a user 128 inotify instances by default (the service also watches its config). Larger workloads get
+    /// more targets per job instead.
+    /// </summary>
+    public const int MaxJobs = 100;
 
     private const string Annotation = "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"annotations\":{},\"labels\":{\"app\":\"my-app\",\"release\":\"prometheus\"},\"name\":\"my-app\",\"namespace\":\"default\"},\"spec\":{\"ports\":[{\"name\":\"prom\",\"port\":9090,\"protocol\":\"TCP\",\"targetPort\":9090}],\"selector\":{\"app\":\"my-app\"},\"sessionAffinity\":\"None\",\"type\":\"ClusterIP\"},\"status\":{\"loadBalancer\":{}}}\n";
 
@@ -33,8 +41,10 @@ public sealed class TargetWorkspace
     private readonly object _gate = new();
     private int _nextExtraId;
 
-    private TargetWorkspace(string root, int jobs, int collectors, LabelShape shape, string strategy)
+    private TargetWorkspace(string root, int targets, int collectors, LabelShape shape, string strategy)
     {
+        var jobs = Math.Clamp(targets / DefaultTargetsPerJob, 1, MaxJobs);
+        GroupsPerJob = Math.Max(1, targets / jobs / TargetsPerGroup);
         Root = root;
         Jobs = jobs;
         Collectors = collectors;
@@ -52,6 +62,10 @@ public sealed class TargetWorkspace
     }
 
     public string Root { get; }
+
+    public int GroupsPerJob { get; }
+
+    public int TargetsPerJob => GroupsPerJob * TargetsPerGroup;
 
     public string ConfigPath { get; }
 
@@ -82,18 +96,37 @@ public sealed class TargetWorkspace
 
     public static string CollectorName(int collector) => "collector-" + collector.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Writes the config and every job's file for <paramref name="targets"/> targets (rounded down to whole jobs of 100, at least one).</summary>
+    /// <summary>
+    /// Writes the config and every job's file for <paramref name="targets"/> targets: jobs of 100 (upstream's shape)
+    /// up to <see cref="MaxJobs"/> jobs, then more targets per job; rounded down to whole groups of 5.
+    /// </summary>
     public static TargetWorkspace Create(string root, int targets, int collectors, LabelShape shape = LabelShape.Full, string strategy = "consistent-hashing")
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(collectors, 1);
         Directory.CreateDirectory(root);
-        var workspace = new TargetWorkspace(Path.GetFullPath(root), Math.Max(1, targets / TargetsPerJob), collectors, shape, strategy);
+        var workspace = new TargetWorkspace(Path.GetFullPath(root), targets, collectors, shape, strategy);
         for (var j = 0; j < workspace.Jobs; j++)
         {
             workspace.WriteJob(j);
         }
 
         workspace.WriteConfig(comment: null);
+        return workspace;
+    }
+
+    /// <summary>
+    /// The workspace <see cref="Create"/> wrote into <paramref name="root"/> with the same <paramref name="targets"/> and
+    /// <paramref name="shape"/>, without writing anything: the generator is deterministic, so churning from here
+    /// rewrites exactly the files a running allocator already reads.
+    /// </summary>
+    public static TargetWorkspace Attach(string root, int targets, LabelShape shape = LabelShape.Full)
+    {
+        var workspace = new TargetWorkspace(Path.GetFullPath(root), targets, 1, shape, "");
+        if (!File.Exists(workspace.JobFile(workspace.Jobs - 1)) || File.Exists(workspace.JobFile(workspace.Jobs)))
+        {
+            throw new ArgumentException($"{root} does not hold a workspace of {targets} targets (run generate with the same --targets)");
+        }
+
         return workspace;
     }
 
