@@ -77,6 +77,24 @@ internal sealed class Options
             : throw new ArgumentException($"--{name} {v}: not a duration");
     }
 
+    /// <summary><c>--env A=1,B=2</c>: environment variables for the service.</summary>
+    public Dictionary<string, string> Environment()
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in (TextOrNull("env") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new ArgumentException($"--env {pair}: expected NAME=VALUE");
+            }
+
+            result[pair[..eq]] = pair[(eq + 1)..];
+        }
+
+        return result;
+    }
+
     public LabelShape Shape() => Text("shape", "full") switch
     {
         "full" => LabelShape.Full,

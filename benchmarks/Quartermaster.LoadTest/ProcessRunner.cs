@@ -17,6 +17,11 @@ public sealed class ProcessRunOptions
 
     public LabelShape Shape { get; init; } = LabelShape.Full;
 
+    public int MaxJobs { get; init; } = TargetWorkspace.MaxJobs;
+
+    /// <summary>Environment variables for the service, e.g. <c>DOTNET_GCConserveMemory=7</c>.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>A folder holding the built or published <c>quartermaster</c>; default: the repository's Release build output.</summary>
     public string? App { get; init; }
 
@@ -71,11 +76,11 @@ public static class ProcessRunner
         try
         {
             var generate = Stopwatch.StartNew();
-            var workspace = TargetWorkspace.Create(work, options.Targets, options.Collectors, options.Shape, options.Strategy);
+            var workspace = TargetWorkspace.Create(work, options.Targets, options.Collectors, options.Shape, options.Strategy, options.MaxJobs);
             var targets = workspace.TargetCount;
             Line(string.Create(ic, $"## {targets:N0} targets, {workspace.Jobs:N0} jobs (file_sd, {options.Shape} labels), {options.Collectors} collectors, {options.Strategy}"));
             Line("");
-            Line(string.Create(ic, $"- machine: {Environment.ProcessorCount} cores; load average before start: {ProcStat.LoadAverage()}; app: {app.Display}"));
+            Line(string.Create(ic, $"- machine: {System.Environment.ProcessorCount} cores; load average before start: {ProcStat.LoadAverage()}; app: {app.Display}{string.Concat(options.Environment.Select(e => $"; {e.Key}={e.Value}"))}"));
             Line(string.Create(ic, $"- input: {workspace.FileBytes / 1048576.0:F1} MiB of file_sd JSON in {workspace.Jobs:N0} files (written in {generate.Elapsed.TotalSeconds:F1} s)"));
 
             var port = FreePort();
@@ -91,6 +96,11 @@ public static class ProcessRunner
                 start.ArgumentList.Add(a);
             }
 
+            foreach (var (name, value) in options.Environment)
+            {
+                start.Environment[name] = value;
+            }
+
             var log = new StringBuilder();
             using var process = new Process { StartInfo = start };
             process.OutputDataReceived += (_, e) => Append(log, e.Data);
@@ -104,7 +114,10 @@ public static class ProcessRunner
             try
             {
                 // 1. Start → first complete snapshot: /readyz?verbose reports every target.
-                var ready = await WaitAsync(async () =>
+                bool ready;
+                try
+                {
+                    ready = await WaitAsync(async () =>
                 {
                     if (process.HasExited)
                     {
@@ -113,7 +126,14 @@ public static class ProcessRunner
 
                     var text = await TryGetStringAsync(client, new Uri(server, "/readyz?verbose"), cancellationToken);
                     return text is not null && text.Contains(string.Create(ic, $"targets: {targets},"), StringComparison.Ordinal);
-                }, options.StartTimeout, cancellationToken);
+                    }, options.StartTimeout, cancellationToken);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    Line("- " + ex.Message);
+                    return 1;
+                }
+
                 if (!ready)
                 {
                     Line("- the service did not serve every target within the start timeout: " + Tail(log));
@@ -137,7 +157,7 @@ public static class ProcessRunner
                 var rewriteTime = rewrite.Elapsed;
                 await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
                 var metricsAfter = await MetricsAsync(client, server, cancellationToken);
-                Line(string.Create(ic, $"- every file_sd file rewritten with the same bytes ({rewriteTime.TotalMilliseconds:F0} ms to write): CPU used by the service in the next 3 s {sampler.Latest.CpuSeconds - cpuBefore:F2} s, pipeline passes {metricsAfter.ProcessCount - metricsBefore.ProcessCount:F0} (load {ProcStat.LoadAverage()})"));
+                Line(string.Create(ic, $"- every file_sd file rewritten with the same bytes ({rewriteTime.TotalMilliseconds:F0} ms to write): CPU used by the service while they were written and in the 3 s after {sampler.Latest.CpuSeconds - cpuBefore:F2} s, pipeline passes {metricsAfter.ProcessCount - metricsBefore.ProcessCount:F0} (load {ProcStat.LoadAverage()})"));
 
                 metricsBefore = metricsAfter;
                 var reload = Stopwatch.GetTimestamp();
@@ -256,7 +276,7 @@ public static class ProcessRunner
             line(churned.ToMarkdown());
         }
 
-        line(string.Create(ic, $"- service CPU during the load: {(after.CpuSeconds - before.CpuSeconds) / clock.Elapsed.TotalSeconds:F2} cores (the load tool runs on the same {Environment.ProcessorCount} cores); RSS {after.RssBytes / 1048576.0:F0} MiB, peak {after.PeakRssBytes / 1048576.0:F0} MiB; load average before {load}, after {ProcStat.LoadAverage()}"));
+        line(string.Create(ic, $"- service CPU during the load: {(after.CpuSeconds - before.CpuSeconds) / clock.Elapsed.TotalSeconds:F2} cores (the load tool runs on the same {System.Environment.ProcessorCount} cores); RSS {after.RssBytes / 1048576.0:F0} MiB, peak {after.PeakRssBytes / 1048576.0:F0} MiB; load average before {load}, after {ProcStat.LoadAverage()}"));
     }
 
     internal sealed record AppCommand(string FileName, string[] Prefix, string Display);

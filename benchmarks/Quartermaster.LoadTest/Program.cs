@@ -4,20 +4,23 @@ using Quartermaster.LoadTest;
 const string Usage = """
     qm-loadtest: load and sizing tool for Quartermaster (loopback only)
 
-      process  [--targets 10000] [--collectors 10] [--strategy consistent-hashing] [--shape full|groups]
+      Workloads: jobs of 100 targets up to --max-jobs (default 100) jobs, then more targets per job.
+
+      process  [--targets 10000] [--collectors 10] [--strategy consistent-hashing] [--shape full|groups] [--max-jobs 100]
                [--app <folder with quartermaster>] [--poll-collectors 0] [--interval 30s] [--duration 60s]
                [--concurrency 64] [--churn-percent 1] [--churn-every 10s] [--flood 0] [--flood-duration 20s]
+               [--env NAME=VALUE,NAME=VALUE]
                [--report <file.md>]
           Generates a file_sd workload, runs the real quartermaster on it and measures start → first complete
           snapshot, peak/steady RSS, unchanged reloads, one target added/removed → served, then optionally the
           poll load with churn and a flood of back-to-back pollers.
 
-      generate --out <dir> [--targets 10000] [--collectors 10] [--strategy ...] [--shape full|groups]
+      generate --out <dir> [--targets 10000] [--collectors 10] [--strategy ...] [--shape full|groups] [--max-jobs 100]
           Writes targetallocator.yaml and the file_sd files, for running quartermaster yourself.
 
       poll     --server http://127.0.0.1:8080 [--collectors 10] [--interval 30s] [--duration 60s]
                [--max-requests 10000000] [--concurrency 64] [--verify]
-               [--churn-dir <dir from generate> --targets N [--shape full|groups] --churn-percent 1 --churn-every 10s]
+               [--churn-dir <dir from generate> --targets N [--shape ...] [--max-jobs ...] --churn-percent 1 --churn-every 10s]
           Plays collectors polling a running allocator; with --churn-dir it also churns the generated files.
     """;
 
@@ -39,6 +42,8 @@ try
                 Collectors = options.Int("collectors", 10),
                 Strategy = options.Text("strategy", "consistent-hashing"),
                 Shape = options.Shape(),
+                MaxJobs = options.Int("max-jobs", TargetWorkspace.MaxJobs),
+                Environment = options.Environment(),
                 App = options.TextOrNull("app"),
                 PollCollectors = options.Int("poll-collectors", 0),
                 PollInterval = options.Duration("interval", TimeSpan.FromSeconds(30)),
@@ -62,7 +67,7 @@ try
 
         case "generate":
             var dir = options.TextOrNull("out") ?? throw new ArgumentException("generate needs --out <dir>");
-            var workspace = TargetWorkspace.Create(dir, options.Int("targets", 10_000), options.Int("collectors", 10), options.Shape(), options.Text("strategy", "consistent-hashing"));
+            var workspace = TargetWorkspace.Create(dir, options.Int("targets", 10_000), options.Int("collectors", 10), options.Shape(), options.Text("strategy", "consistent-hashing"), options.Int("max-jobs", TargetWorkspace.MaxJobs));
             options.EnsureAllUsed();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{workspace.TargetCount:N0} targets in {workspace.Jobs:N0} jobs; run: quartermaster --config-file {workspace.ConfigPath} --listen-addr 127.0.0.1:8080"));
             return 0;
@@ -90,7 +95,7 @@ try
             if (churnDir is not null)
             {
                 // The generator is deterministic: the same arguments give back the files generate wrote.
-                churnWorkspace = TargetWorkspace.Attach(churnDir, options.Int("targets", 10_000), options.Shape());
+                churnWorkspace = TargetWorkspace.Attach(churnDir, options.Int("targets", 10_000), options.Shape(), options.Int("max-jobs", TargetWorkspace.MaxJobs));
             }
 
             var percent = options.Double("churn-percent", 1);

@@ -41,9 +41,9 @@ public sealed class TargetWorkspace
     private readonly object _gate = new();
     private int _nextExtraId;
 
-    private TargetWorkspace(string root, int targets, int collectors, LabelShape shape, string strategy)
+    private TargetWorkspace(string root, int targets, int collectors, LabelShape shape, string strategy, int maxJobs)
     {
-        var jobs = Math.Clamp(targets / DefaultTargetsPerJob, 1, MaxJobs);
+        var jobs = Math.Clamp(targets / DefaultTargetsPerJob, 1, Math.Max(1, maxJobs));
         GroupsPerJob = Math.Max(1, targets / jobs / TargetsPerGroup);
         Root = root;
         Jobs = jobs;
@@ -100,11 +100,11 @@ public sealed class TargetWorkspace
     /// Writes the config and every job's file for <paramref name="targets"/> targets: jobs of 100 (upstream's shape)
     /// up to <see cref="MaxJobs"/> jobs, then more targets per job; rounded down to whole groups of 5.
     /// </summary>
-    public static TargetWorkspace Create(string root, int targets, int collectors, LabelShape shape = LabelShape.Full, string strategy = "consistent-hashing")
+    public static TargetWorkspace Create(string root, int targets, int collectors, LabelShape shape = LabelShape.Full, string strategy = "consistent-hashing", int maxJobs = MaxJobs)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(collectors, 1);
         Directory.CreateDirectory(root);
-        var workspace = new TargetWorkspace(Path.GetFullPath(root), targets, collectors, shape, strategy);
+        var workspace = new TargetWorkspace(Path.GetFullPath(root), targets, collectors, shape, strategy, maxJobs);
         for (var j = 0; j < workspace.Jobs; j++)
         {
             workspace.WriteJob(j);
@@ -119,9 +119,9 @@ public sealed class TargetWorkspace
     /// <paramref name="shape"/>, without writing anything: the generator is deterministic, so churning from here
     /// rewrites exactly the files a running allocator already reads.
     /// </summary>
-    public static TargetWorkspace Attach(string root, int targets, LabelShape shape = LabelShape.Full)
+    public static TargetWorkspace Attach(string root, int targets, LabelShape shape = LabelShape.Full, int maxJobs = MaxJobs)
     {
-        var workspace = new TargetWorkspace(Path.GetFullPath(root), targets, 1, shape, "");
+        var workspace = new TargetWorkspace(Path.GetFullPath(root), targets, 1, shape, "", maxJobs);
         if (!File.Exists(workspace.JobFile(workspace.Jobs - 1)) || File.Exists(workspace.JobFile(workspace.Jobs)))
         {
             throw new ArgumentException($"{root} does not hold a workspace of {targets} targets (run generate with the same --targets)");
