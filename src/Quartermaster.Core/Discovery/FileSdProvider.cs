@@ -134,8 +134,10 @@ public sealed partial class FileSdProvider : IDiscoveryProvider, IDisposable
             }
         }
 
-        _lastFiles = current;
         var changes = _tracker.Update(current.Values.SelectMany(static groups => groups));
+
+        // The fallback for a file that later fails to read holds the tracked instances, not a second copy.
+        _lastFiles = current.ToDictionary(f => f.Key, f => f.Value.ConvertAll(_tracker.Tracked), StringComparer.Ordinal);
         if (failures is null)
         {
             _status.ReportSuccess();

@@ -27,11 +27,16 @@ internal sealed class GroupTracker
                 continue;
             }
 
-            next[group.Source] = group;
-            if (!_published.TryGetValue(group.Source, out var previous) || !SameGroup(previous, group))
+            if (_published.TryGetValue(group.Source, out var previous) && SameGroup(previous, group))
             {
-                changes.Add(group);
+                // Keep the instance the consumer already holds, so the fresh parse of an unchanged group is garbage
+                // rather than a second live copy of its labels.
+                next[group.Source] = previous;
+                continue;
             }
+
+            next[group.Source] = group;
+            changes.Add(group);
         }
 
         foreach (var source in _published.Keys)
@@ -51,6 +56,10 @@ internal sealed class GroupTracker
 
         return changes.Count == 0 ? null : changes;
     }
+
+    /// <summary>The instance tracked for <paramref name="group"/>'s source when it is the same group, else the group itself.</summary>
+    public TargetGroup Tracked(TargetGroup group) =>
+        _published.TryGetValue(group.Source, out var tracked) && (ReferenceEquals(tracked, group) || SameGroup(tracked, group)) ? tracked : group;
 
     internal static bool SameGroup(TargetGroup a, TargetGroup b)
     {

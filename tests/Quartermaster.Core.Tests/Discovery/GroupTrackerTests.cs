@@ -57,4 +57,35 @@ public sealed class GroupTrackerTests
         Assert.Null(tracker.Update([new("0", [[new Label("__address__", "a")]], [])]));
         Assert.Empty(new GroupTracker().Update([])!);
     }
+
+    [Fact]
+    public void Update_UnchangedGroupsReparsed_TrackerHoldsOnlyTheConsumersInstances()
+    {
+        // A re-read builds new instances of unchanged groups; keeping those would hold a second copy of every label.
+        RefreshGen.Array[1, 6].Sample(refreshes =>
+        {
+            var tracker = new GroupTracker();
+            var consumer = new Dictionary<string, TargetGroup>();
+            foreach (var refresh in refreshes)
+            {
+                var reparsed = refresh.Select(g => new TargetGroup(g.Source, g.Targets.Select(t => t.ToArray()).ToArray(), g.Labels.ToArray())).ToArray();
+                foreach (var change in tracker.Update(reparsed) ?? [])
+                {
+                    if (change.Targets.Count == 0)
+                    {
+                        consumer.Remove(change.Source);
+                    }
+                    else
+                    {
+                        consumer[change.Source] = change;
+                    }
+                }
+
+                foreach (var group in reparsed.Where(g => g.Targets.Count > 0))
+                {
+                    Assert.Same(consumer[group.Source], tracker.Tracked(group));
+                }
+            }
+        }, iter: 2000);
+    }
 }
