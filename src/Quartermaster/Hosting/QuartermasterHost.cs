@@ -91,6 +91,8 @@ internal static class QuartermasterHost
     /// <summary>Applies the first configuration and maps the API; returns <c>null</c> after logging when it is invalid.</summary>
     public static TargetAllocatorConfig? Initialize(WebApplication app, ILogger logger)
     {
+        // Build the meter provider now, not when the host starts, so the first allocation's measurements are kept.
+        _ = app.Services.GetService<MeterProvider>();
         var configService = app.Services.GetRequiredService<ConfigService>();
         TargetAllocatorConfig config;
         try
