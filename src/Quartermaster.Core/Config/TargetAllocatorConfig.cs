@@ -47,6 +47,9 @@ public sealed class TargetAllocatorConfig
     /// <summary>The <c>telemetry</c> block as YAML text (validated, not yet modelled); null when absent.</summary>
     public string? TelemetryYaml { get; set; }
 
+    /// <summary>The modelled <c>telemetry</c> block: OTLP periodic readers for the allocator's own metrics.</summary>
+    public TelemetryConfig Telemetry { get; set; } = new();
+
     /// <summary>Non-fatal findings of loading, such as unknown keys that were ignored.</summary>
     public IReadOnlyList<string> Warnings { get; set; } = [];
 }

@@ -54,9 +54,15 @@ internal static class QuartermasterHost
         builder.Services.AddHostedService<PipelineService>();
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("quartermaster"))
-            .WithMetrics(m => m
-            .AddMeter(PipelineMetrics.MeterName)
-            .AddPrometheusExporter());
+            .WithMetrics(m =>
+            {
+                m.AddMeter(PipelineMetrics.MeterName).AddPrometheusExporter();
+
+                // The telemetry block is read when the provider is built, after the first configuration has loaded;
+                // a reload does not change the readers (they are set up once, at start).
+                ((IDeferredMeterProviderBuilder)m).Configure((sp, b) =>
+                    SelfTelemetry.Configure(b, sp.GetRequiredService<ConfigService>().Current?.Telemetry, Environment.GetEnvironmentVariable));
+            });
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -91,8 +97,6 @@ internal static class QuartermasterHost
     /// <summary>Applies the first configuration and maps the API; returns <c>null</c> after logging when it is invalid.</summary>
     public static TargetAllocatorConfig? Initialize(WebApplication app, ILogger logger)
     {
-        // Build the meter provider now, not when the host starts, so the first allocation's measurements are kept.
-        _ = app.Services.GetService<MeterProvider>();
         var configService = app.Services.GetRequiredService<ConfigService>();
         TargetAllocatorConfig config;
         try
@@ -104,6 +108,10 @@ internal static class QuartermasterHost
             Log.InvalidConfig(logger, ex.Message);
             return null;
         }
+
+        // Build the meter provider now (its OTLP readers come from the loaded telemetry block), not when the host
+        // starts, so the first allocation's measurements are kept.
+        _ = app.Services.GetService<MeterProvider>();
 
         // Publish the first snapshot before any listener opens, so no request ever sees the unconfigured state.
         // The pipeline loop has not started yet, so this thread is its only reader here.
