@@ -20,14 +20,23 @@ internal static class QuartermasterHost
         builder.Logging.ClearProviders();
         if (options.LogJson)
         {
-            builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = options.LogTimestampFormat;
+                o.UseUtcTimestamp = true;
+            });
         }
         else
         {
-            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = options.LogTimestampFormat + " ";
+                o.UseUtcTimestamp = true;
+            });
         }
 
-        builder.Logging.SetMinimumLevel(ParseLevel(options.LogLevel));
+        builder.Logging.SetMinimumLevel(LogSettings.ParseLevel(options.LogLevel) ?? LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(source);
@@ -122,17 +131,6 @@ internal static class QuartermasterHost
         app.MapPrometheusScrapingEndpoint("/metrics");
         return config;
     }
-
-    private static LogLevel ParseLevel(string? level) => level?.ToLowerInvariant() switch
-    {
-        "debug" => LogLevel.Debug,
-        "warn" or "warning" => LogLevel.Warning,
-        "error" => LogLevel.Error,
-        "dpanic" or "panic" or "fatal" => LogLevel.Critical,
-        null or "" or "info" => LogLevel.Information,
-        _ when int.TryParse(level, System.Globalization.CultureInfo.InvariantCulture, out var n) && n < 0 => LogLevel.Debug,
-        _ => LogLevel.Information,
-    };
 }
 
 /// <summary>Runs the pipeline loop for the life of the host.</summary>
