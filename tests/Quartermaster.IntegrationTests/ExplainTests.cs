@@ -299,6 +299,12 @@ public sealed class ExplainTests
         Assert.Contains("job private has credentials", reason, StringComparison.Ordinal);
         Assert.Contains("allow_insecure_auth_secrets", reason, StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, Assert.Single(other.GetProperty("seen_in").EnumerateArray()).GetProperty("secrets_withheld").ValueKind);
+
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await ExplainCommand.RunAsync(new AllocatorClient(host.BaseAddress), "10.0.0.9:8443", "private", "table", stdout, stderr, CancellationToken.None);
+        Assert.Equal(0, exit);
+        Assert.Contains("Credentials\n  WITHHELD: job private has credentials", stdout.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
