@@ -31,8 +31,25 @@ public sealed class PrometheusScrapesMetricsTests
             TimeSpan.FromSeconds(10),
             "the job's targets");
 
-        // A request on a templated route, so the http duration histogram has that path.
+        // A request on a templated route, so the http duration histogram has that path; and one from an unknown collector.
         _ = await host.GetStringAsync("/jobs/app/targets?collector_id=collector-0");
+        _ = await host.GetStringAsync("/jobs/app/targets?collector_id=nobody");
+
+        var exposition = await host.GetStringAsync("/metrics");
+        foreach (var series in new[]
+        {
+            "opentelemetry_allocator_collectors_discovered",
+            "opentelemetry_allocator_targets_unassigned",
+            "opentelemetry_allocator_process_targets_duration_seconds_bucket",
+            "quartermaster_targets_unassigned_by_reason",
+            "quartermaster_targets_duplicate",
+            "quartermaster_unknown_collector_polls_total",
+            "quartermaster_config_reloads_total",
+            "quartermaster_jobs_secrets_withheld",
+        })
+        {
+            Assert.True(exposition.Contains("\n" + series + "{", StringComparison.Ordinal), $"{series} missing from /metrics:\n{exposition}");
+        }
 
         await using var prometheus = await PrometheusServer.StartAsync($"""
             global:
