@@ -44,7 +44,7 @@ public sealed class TargetAllocatorConfig
 
     public bool RelabelFilteringEnabled => FilterStrategy == "relabel-config";
 
-    /// <summary>The <c>telemetry</c> block as YAML text (validated, not yet modelled); null when absent.</summary>
+    /// <summary>The <c>telemetry</c> block as YAML text, as written; null when absent. <see cref="Telemetry"/> is its model.</summary>
     public string? TelemetryYaml { get; set; }
 
     /// <summary>The modelled <c>telemetry</c> block: OTLP periodic readers for the allocator's own metrics.</summary>
