@@ -178,6 +178,13 @@ internal static class ExplainCommand
                 await w.WriteLineAsync("  target node: " + node);
             }
 
+            if (s.TryGetProperty("secrets_withheld", out var withheld) && withheld.ValueKind == JsonValueKind.String)
+            {
+                await w.WriteLineAsync();
+                await w.WriteLineAsync("Credentials");
+                await w.WriteLineAsync("  WITHHELD: " + withheld.GetString());
+            }
+
             await w.WriteLineAsync();
             await w.WriteLineAsync("Last poll");
             if (s.GetProperty("last_poll") is { ValueKind: JsonValueKind.Object } poll)

@@ -268,4 +268,65 @@ public sealed class ExplainTests
         Assert.Equal(1, exit);
         Assert.StartsWith("qmctl: cannot reach the allocator at http://127.0.0.1:1/", stderr.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Explain_JobNeedsSecretOverPlainHttp_SaysTheCredentialsAreWithheld()
+    {
+        await using var host = await AllocatorHost.StartAsync("""
+            collectors: {static: [collector-0]}
+            config:
+              scrape_configs:
+                - job_name: private
+                  basic_auth: {username: scraper, password: hunter2}
+                  static_configs:
+                    - targets: ["10.0.0.9:8443"]
+                - job_name: public
+                  static_configs:
+                    - targets: ["10.0.0.8:80"]
+            """);
+        await AllocatorHost.WaitUntilAsync(
+            async () => (await host.GetStringAsync("/jobs/private/targets?collector_id=collector-0")).Contains("10.0.0.9:8443", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10),
+            "the private job's target");
+
+        var (status, body) = await GetAsync(host, "/explain?target=10.0.0.9:8443");
+        var (_, other) = await GetAsync(host, "/explain?target=10.0.0.8:80");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var seen = Assert.Single(body.GetProperty("seen_in").EnumerateArray());
+        var reason = seen.GetProperty("secrets_withheld").GetString();
+        Assert.NotNull(reason);
+        Assert.Contains("job private has credentials", reason, StringComparison.Ordinal);
+        Assert.Contains("allow_insecure_auth_secrets", reason, StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, Assert.Single(other.GetProperty("seen_in").EnumerateArray()).GetProperty("secrets_withheld").ValueKind);
+
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await ExplainCommand.RunAsync(new AllocatorClient(host.BaseAddress), "10.0.0.9:8443", "private", "table", stdout, stderr, CancellationToken.None);
+        Assert.Equal(0, exit);
+        Assert.Contains("Credentials\n  WITHHELD: job private has credentials", stdout.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explain_SecretAllowedOverPlainHttp_NothingWithheld()
+    {
+        await using var host = await AllocatorHost.StartAsync("""
+            collectors: {static: [collector-0]}
+            allow_insecure_auth_secrets: true
+            config:
+              scrape_configs:
+                - job_name: private
+                  basic_auth: {username: scraper, password: hunter2}
+                  static_configs:
+                    - targets: ["10.0.0.9:8443"]
+            """);
+        await AllocatorHost.WaitUntilAsync(
+            async () => (await host.GetStringAsync("/jobs/private/targets?collector_id=collector-0")).Contains("10.0.0.9:8443", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10),
+            "the private job's target");
+
+        var (_, body) = await GetAsync(host, "/explain?target=10.0.0.9:8443");
+
+        Assert.Equal(JsonValueKind.Null, Assert.Single(body.GetProperty("seen_in").EnumerateArray()).GetProperty("secrets_withheld").ValueKind);
+    }
 }

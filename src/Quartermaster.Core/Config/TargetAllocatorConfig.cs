@@ -44,8 +44,11 @@ public sealed class TargetAllocatorConfig
 
     public bool RelabelFilteringEnabled => FilterStrategy == "relabel-config";
 
-    /// <summary>The <c>telemetry</c> block as YAML text (validated, not yet modelled); null when absent.</summary>
+    /// <summary>The <c>telemetry</c> block as YAML text, as written; null when absent. <see cref="Telemetry"/> is its model.</summary>
     public string? TelemetryYaml { get; set; }
+
+    /// <summary>The modelled <c>telemetry</c> block: OTLP periodic readers for the allocator's own metrics.</summary>
+    public TelemetryConfig Telemetry { get; set; } = new();
 
     /// <summary>Non-fatal findings of loading, such as unknown keys that were ignored.</summary>
     public IReadOnlyList<string> Warnings { get; set; } = [];

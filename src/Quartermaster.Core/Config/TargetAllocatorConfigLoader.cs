@@ -207,7 +207,7 @@ public static class TargetAllocatorConfigLoader
         if (keys.TryGetValue("telemetry", out n) && !YamlReader.IsNull(n))
         {
             c.TelemetryYaml = ToYaml(n);
-            ValidateTelemetry(r, n);
+            c.Telemetry = ReadTelemetry(r, n);
         }
 
         if (keys.TryGetValue("collector_not_ready_grace_period", out n) && r.GoDurationNanoseconds(n, "collector_not_ready_grace_period") is { } grace)
@@ -439,7 +439,14 @@ public static class TargetAllocatorConfigLoader
         c.Collectors.Static = result;
     }
 
-    private static void ValidateTelemetry(YamlReader r, YamlNode node)
+    private static TelemetryConfig ReadTelemetry(YamlReader r, YamlNode node)
+    {
+        var result = new List<OtlpReaderConfig>();
+        ReadTelemetryReaders(r, node, result);
+        return new TelemetryConfig { Readers = result };
+    }
+
+    private static void ReadTelemetryReaders(YamlReader r, YamlNode node, List<OtlpReaderConfig> result)
     {
         if (r.Mapping(node, "telemetry") is not { } t)
         {
@@ -509,7 +516,67 @@ public static class TargetAllocatorConfigLoader
             {
                 r.Error(xp, $"temporality_preference must be 'cumulative', 'delta', or 'low_memory', got {YamlReader.Quote(temporality)}");
             }
+
+            var insecure = xk.TryGetValue("insecure", out v) && !YamlReader.IsNull(v) && r.StrictBool(v, xp + ".insecure", false);
+            if (xk.TryGetValue("tls", out v) && !YamlReader.IsNull(v) && r.Mapping(v, xp + ".tls") is { } tls)
+            {
+                // Only tls.insecure is used; the other TLS keys are passed over without a warning.
+                foreach (var (tlsKey, iv) in tls.Children)
+                {
+                    if (tlsKey is YamlScalarNode { Value: { } tlsName } && tlsName.Equals("insecure", StringComparison.OrdinalIgnoreCase) && !YamlReader.IsNull(iv))
+                    {
+                        insecure = r.StrictBool(iv, xp + ".tls.insecure", insecure);
+                    }
+                }
+            }
+
+            var headers = new List<KeyValuePair<string, string>>();
+            if (xk.TryGetValue("headers", out v) && !YamlReader.IsNull(v) && r.Sequence(v, xp + ".headers") is { } hs)
+            {
+                for (var j = 0; j < hs.Count; j++)
+                {
+                    var hp = YamlReader.Index(xp + ".headers", j);
+                    if (r.Mapping(hs[j], hp) is not { } header)
+                    {
+                        continue;
+                    }
+
+                    var hk = r.MatchKeys(header, hp, ["name", "value"], caseInsensitive: true);
+                    var headerName = hk.TryGetValue("name", out var hn) ? r.StrictString(hn, hp + ".name", "") : "";
+                    var headerValue = hk.TryGetValue("value", out var hv) && !YamlReader.IsNull(hv) ? r.StrictString(hv, hp + ".value", "") : "";
+                    if (headerName.Length == 0)
+                    {
+                        r.Error(hp, "name must be set");
+                        continue;
+                    }
+
+                    headers.Add(new KeyValuePair<string, string>(headerName, headerValue));
+                }
+            }
+
+            result.Add(new OtlpReaderConfig
+            {
+                Protocol = grpc is not null ? "grpc" : "http",
+                Endpoint = endpoint,
+                Headers = headers,
+                TemporalityPreference = temporality,
+                Interval = Milliseconds(r, pk, "interval", pp),
+                Timeout = Milliseconds(r, pk, "timeout", pp),
+                Insecure = insecure,
+            });
         }
+    }
+
+    /// <summary>A positive millisecond count overrides the SDK default; zero, negative or absent keeps it.</summary>
+    private static TimeSpan? Milliseconds(YamlReader r, Dictionary<string, YamlNode> keys, string key, string path)
+    {
+        if (!keys.TryGetValue(key, out var node) || YamlReader.IsNull(node))
+        {
+            return null;
+        }
+
+        var ms = r.LooseFloat(node, path + "." + key);
+        return ms > 0 ? TimeSpan.FromMilliseconds(ms) : null;
     }
 
     private static void ApplyEnvironment(TargetAllocatorConfig c, Func<string, string?> env)

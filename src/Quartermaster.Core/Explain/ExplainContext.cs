@@ -18,4 +18,10 @@ public sealed class ExplainContext
 
     /// <summary>The permissions a <c>kubernetes_sd_configs</c> entry needs that the preflight found missing.</summary>
     public Func<KubernetesSdConfig, IReadOnlyList<string>> MissingPermissions { get; init; } = static _ => [];
+
+    /// <summary>
+    /// Whether a job's credentials are withheld from every collector: the job carries secrets, there is no HTTPS
+    /// listener and <c>allow_insecure_auth_secrets</c> is off, so <c>/scrape_configs</c> serves them redacted.
+    /// </summary>
+    public Func<string, bool> SecretsWithheld { get; init; } = static _ => false;
 }

@@ -179,6 +179,7 @@ public static class ExplainJson
             w.WriteNull("identity");
         }
 
+        WriteNullable(w, "secrets_withheld", s.SecretsWithheld);
         if (s.Allocation is { } a)
         {
             w.WriteStartObject("allocation");

@@ -146,6 +146,11 @@ internal static class Explainer
             Collision = collision,
             Allocation = decision,
             LastPoll = poll,
+            SecretsWithheld = context.SecretsWithheld(jobName)
+                ? $"job {jobName} has credentials (basic_auth, authorization, oauth2 or TLS key) that /scrape_configs serves redacted, "
+                    + "because the allocator has no HTTPS listener and allow_insecure_auth_secrets is off; the collector scrapes this target "
+                    + "with the placeholder <secret> and its requests fail authentication. Enable https.enabled (mTLS) or set allow_insecure_auth_secrets"
+                : null,
         };
     }
 

@@ -35,6 +35,12 @@ public sealed class TargetSighting
     /// <summary>The strategy's decision for a kept target.</summary>
     public AllocationDecision? Allocation { get; init; }
 
+    /// <summary>
+    /// For a kept target whose job needs credentials that <c>/scrape_configs</c> withholds over plain HTTP: why the
+    /// collector's scrape of it will fail authentication; otherwise null.
+    /// </summary>
+    public string? SecretsWithheld { get; init; }
+
     /// <summary>The owning collector's last poll of the job, for an assigned target.</summary>
     public PollStatus? LastPoll { get; init; }
 }

@@ -14,6 +14,7 @@ public sealed class PipelineMetrics
 
     private readonly Histogram<double> _timeToAllocate;
     private readonly Histogram<double> _processTargets;
+    private readonly Histogram<double> _processTargetGroups;
     private readonly Counter<long> _targetsMoved;
 
     public PipelineMetrics(IMeterFactory meterFactory, Func<ServingSnapshot> snapshot, Func<string> strategy)
@@ -29,6 +30,11 @@ public sealed class PipelineMetrics
             "opentelemetry_allocator_process_targets_duration_seconds",
             unit: "s",
             description: "Duration of processing targets.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 5, 10, 30, 60, 120] });
+        _processTargetGroups = meter.CreateHistogram<double>(
+            "opentelemetry_allocator_process_target_groups_duration_seconds",
+            unit: "s",
+            description: "Duration of processing target groups.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 5, 10, 30, 60, 120] });
         _targetsMoved = meter.CreateCounter<long>(
             "quartermaster_targets_moved",
@@ -64,6 +70,74 @@ public sealed class PipelineMetrics
             "quartermaster_targets_duplicate",
             () => snapshot().JobStats.Select(j => new Measurement<long>(j.Value.Duplicates, new KeyValuePair<string, object?>("job_name", j.Key))),
             description: "Targets collapsed into another target with the same identity after relabeling, per job.");
+        meter.CreateObservableGauge(
+            "quartermaster_targets_dropped",
+            () => snapshot().JobStats.Select(j => new Measurement<long>(j.Value.Dropped, new KeyValuePair<string, object?>("job_name", j.Key))),
+            description: "Targets relabeling currently drops, per job.");
+        meter.CreateObservableGauge(
+            "quartermaster_targets_unassigned_by_reason",
+            () => UnassignedByReason(snapshot()),
+            description: "Kept targets no collector owns, by reason.");
+    }
+
+    /// <summary>The <c>reason</c> attribute values of <c>quartermaster_targets_unassigned_by_reason</c>.</summary>
+    public static readonly IReadOnlyList<string> UnassignedReasons =
+        ["no_collectors", "no_node_label", "no_collector_on_node", "collector_not_ready", "collector_removed", "other"];
+
+    /// <summary>Maps an allocator's unassigned reason (free text that may name a node) to a bounded metric label.</summary>
+    public static string ClassifyUnassigned(string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        return reason switch
+        {
+            Allocator.NoCollectorsReason => "no_collectors",
+            _ when reason.StartsWith("the target has no node label", StringComparison.Ordinal) => "no_node_label",
+            _ when reason.StartsWith("could not find collector for node", StringComparison.Ordinal) => "no_collector_on_node",
+            _ when reason.Contains("not ready", StringComparison.Ordinal) => "collector_not_ready",
+            _ when reason.Contains("was removed", StringComparison.Ordinal) => "collector_removed",
+            _ => "other",
+        };
+    }
+
+    private static Measurement<long>[] UnassignedByReason(ServingSnapshot snapshot)
+    {
+        var counts = new long[UnassignedReasons.Count];
+        foreach (var job in snapshot.Jobs.Values)
+        {
+            foreach (var u in job.Unassigned)
+            {
+                counts[IndexOf(ClassifyUnassigned(u.Reason))]++;
+            }
+        }
+
+        var result = new Measurement<long>[counts.Length];
+        for (var i = 0; i < counts.Length; i++)
+        {
+            result[i] = new Measurement<long>(counts[i], new KeyValuePair<string, object?>("reason", UnassignedReasons[i]));
+        }
+
+        return result;
+
+        static int IndexOf(string label)
+        {
+            for (var i = 0; i < UnassignedReasons.Count; i++)
+            {
+                if (UnassignedReasons[i] == label)
+                {
+                    return i;
+                }
+            }
+
+            return UnassignedReasons.Count - 1;
+        }
+    }
+
+    public void RecordProcessTargetGroups(string job, TimeSpan elapsed)
+    {
+        if (_processTargetGroups.Enabled)
+        {
+            _processTargetGroups.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("job_name", job));
+        }
     }
 
     public void RecordProcessTargets(TimeSpan elapsed)

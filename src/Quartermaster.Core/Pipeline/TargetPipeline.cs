@@ -314,7 +314,9 @@ public sealed class TargetPipeline
         {
             if (_jobs.TryGetValue(job, out var sources))
             {
+                var jobStart = _time.GetTimestamp();
                 statsChanged |= ProcessJob(job, sources);
+                _metrics?.RecordProcessTargetGroups(job, _time.GetElapsedTime(jobStart));
                 processed++;
             }
         }

@@ -155,7 +155,7 @@ internal static class ApiEndpoints
                 return Results.Json(new { error, expected = ExplainQuery.ExpectedForm }, statusCode: StatusCodes.Status400BadRequest);
             }
 
-            var context = ExplainContextFor(polls, discovery, rbac);
+            var context = ExplainContextFor(polls, discovery, rbac, configService);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
             timeout.CancelAfter(ExplainTimeout);
             ExplainResult result;
@@ -193,8 +193,9 @@ internal static class ApiEndpoints
     }
 
     /// <summary>What explain reads from outside the pipeline: poll history, source health, the RBAC preflight.</summary>
-    internal static ExplainContext ExplainContextFor(PollTracker polls, Discovery.DiscoveryManager discovery, Discovery.RbacService rbac) => new()
+    internal static ExplainContext ExplainContextFor(PollTracker polls, Discovery.DiscoveryManager discovery, Discovery.RbacService rbac, Hosting.ConfigService config) => new()
     {
+        SecretsWithheld = job => config.SecretsWithheld.Contains(job, StringComparer.Ordinal),
         LastPoll = polls.LastPoll,
         UnknownCollectors = polls.UnknownPolls(),
         SourceError = SourceErrors(discovery.Sources),

@@ -16,6 +16,7 @@ internal sealed class PrometheusCrService : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly object _gate = new();
+    private readonly Counter<long> _events;
     private PrometheusOperatorWatcher? _watcher;
     private string? _key;
 
@@ -25,7 +26,9 @@ internal sealed class PrometheusCrService : IAsyncDisposable
         _time = time;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<PrometheusCrService>();
-        meterFactory.Create(new MeterOptions(PipelineMetrics.MeterName)).CreateObservableGauge(
+        var meter = meterFactory.Create(new MeterOptions(PipelineMetrics.MeterName));
+        _events = meter.CreateCounter<long>("opentelemetry_allocator_events", description: "Events produced by the allocator's watchers.");
+        meter.CreateObservableGauge(
             "quartermaster_prometheus_cr_rejected_resources",
             () => new[]
             {
@@ -74,7 +77,12 @@ internal sealed class PrometheusCrService : IAsyncDisposable
                         registry,
                         new PrometheusOperatorWatcherOptions { Config = cr, CollectorNamespace = config.CollectorNamespace, MinInterval = MinInterval },
                         OperatorResourceGenerator.For(settings),
-                        output => Generated?.Invoke(output),
+                        output =>
+                        {
+                            // Upstream counts one event per generation of the Prometheus CR watcher.
+                            _events.Add(1, new KeyValuePair<string, object?>("source", "EventSourcePrometheusCR"));
+                            Generated?.Invoke(output);
+                        },
                         _time,
                         _loggerFactory.CreateLogger<PrometheusOperatorWatcher>());
                     var watcher = _watcher;

@@ -16,11 +16,11 @@ internal sealed class CommandLine
     private readonly Option<string> _httpsCert = new("--https-tls-cert-file") { Description = "The HTTPS server certificate" };
     private readonly Option<string> _httpsKey = new("--https-tls-key-file") { Description = "The HTTPS server key" };
     private readonly Option<bool> _allowInsecureSecrets = new("--allow-insecure-auth-secrets") { Description = "Serve scrape-config secrets over plain HTTP" };
-    private readonly Option<string> _logLevel = new("--zap-log-level") { Description = "Log level: debug, info, warn, error" };
-    private readonly Option<string> _logEncoder = new("--zap-encoder") { Description = "Log format: json or console" };
-    private readonly Option<bool> _zapDevel = new("--zap-devel") { Description = "Development logging (console format, debug level)" };
-    private readonly Option<string> _zapStacktrace = new("--zap-stacktrace-level") { Description = "Accepted for compatibility; has no effect" };
-    private readonly Option<string> _zapTime = new("--zap-time-encoding") { Description = "Accepted for compatibility; has no effect" };
+    private readonly Option<string> _logLevel = new("--zap-log-level") { Description = "Log level: debug, info, warn, error, panic, or an integer above 0 (debug)" };
+    private readonly Option<string> _logEncoder = new("--zap-encoder") { Description = "Log format: json or console (default: json when stdout is not a terminal, console on a terminal)" };
+    private readonly Option<bool> _zapDevel = new("--zap-devel") { Description = "Development logging (console format, debug level) unless --zap-encoder or --zap-log-level say otherwise" };
+    private readonly Option<string> _zapStacktrace = new("--zap-stacktrace-level") { Description = "info, error or panic; accepted for compatibility: exceptions are always logged with their stack trace" };
+    private readonly Option<string> _zapTime = new("--zap-time-encoding") { Description = "Timestamp format: iso8601 (default), rfc3339, rfc3339nano; epoch, millis and nano are written as iso8601" };
 
     public CommandLine()
     {
@@ -33,15 +33,34 @@ internal sealed class CommandLine
 
     public RootCommand Root { get; }
 
-    public static HostOptions? Parse(string[] args, TextWriter error, out int exitCode)
+    public static HostOptions? Parse(string[] args, TextWriter error, out int exitCode) =>
+        Parse(args, error, stdoutIsTerminal: !Console.IsOutputRedirected, out exitCode);
+
+    /// <summary>Parses <paramref name="args"/>; <paramref name="stdoutIsTerminal"/> picks the default log format.</summary>
+    public static HostOptions? Parse(string[] args, TextWriter error, bool stdoutIsTerminal, out int exitCode)
     {
+        ArgumentNullException.ThrowIfNull(error);
         var cli = new CommandLine();
         var result = cli.Root.Parse(args);
-        if (result.Errors.Count > 0)
+        var messages = result.Errors.Select(e => e.Message).ToList();
+        if (messages.Count == 0)
         {
-            foreach (var e in result.Errors)
+            messages.AddRange(new[]
             {
-                error.WriteLine(e.Message);
+                LogSettings.Validate("--zap-encoder", result.GetValue(cli._logEncoder), LogSettings.Encoders),
+                LogSettings.Validate("--zap-time-encoding", result.GetValue(cli._zapTime), LogSettings.TimeEncodings),
+                LogSettings.Validate("--zap-stacktrace-level", result.GetValue(cli._zapStacktrace), LogSettings.StacktraceLevels),
+                result.GetValue(cli._logLevel) is { } level && LogSettings.ParseLevel(level) is null
+                    ? $"invalid argument \"{level}\" for \"--zap-log-level\" flag: must be debug, info, warn, error, panic or an integer above 0"
+                    : null,
+            }.OfType<string>());
+        }
+
+        if (messages.Count > 0)
+        {
+            foreach (var e in messages)
+            {
+                error.WriteLine(e);
             }
 
             error.WriteLine("Run 'quartermaster --help' for the flags.");
@@ -65,7 +84,8 @@ internal sealed class CommandLine
         {
             ConfigFile = Given(cli._configFile),
             LogLevel = Given(cli._logLevel) ?? (GivenBool(cli._zapDevel) == true ? "debug" : null),
-            LogJson = (Given(cli._logEncoder) ?? (GivenBool(cli._zapDevel) == true ? "console" : "json")) == "json",
+            LogJson = LogSettings.UseJson(Given(cli._logEncoder), GivenBool(cli._zapDevel) == true, stdoutIsTerminal),
+            LogTimestampFormat = LogSettings.TimestampFormat(Given(cli._zapTime)),
             Overrides = new ConfigOverrides
             {
                 ListenAddr = Given(cli._listenAddr),
@@ -91,6 +111,9 @@ internal sealed class HostOptions
     public string? LogLevel { get; init; }
 
     public bool LogJson { get; init; } = true;
+
+    /// <summary>The .NET format string for log timestamps (UTC), from <c>--zap-time-encoding</c>.</summary>
+    public string LogTimestampFormat { get; init; } = LogSettings.TimestampFormat(null);
 
     public ConfigOverrides Overrides { get; init; } = new();
 }

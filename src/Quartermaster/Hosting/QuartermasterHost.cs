@@ -20,14 +20,23 @@ internal static class QuartermasterHost
         builder.Logging.ClearProviders();
         if (options.LogJson)
         {
-            builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = options.LogTimestampFormat;
+                o.UseUtcTimestamp = true;
+            });
         }
         else
         {
-            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = options.LogTimestampFormat + " ";
+                o.UseUtcTimestamp = true;
+            });
         }
 
-        builder.Logging.SetMinimumLevel(ParseLevel(options.LogLevel));
+        builder.Logging.SetMinimumLevel(LogSettings.ParseLevel(options.LogLevel) ?? LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(source);
@@ -55,9 +64,15 @@ internal static class QuartermasterHost
         builder.Services.AddHostedService<PipelineService>();
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("quartermaster"))
-            .WithMetrics(m => m
-            .AddMeter(PipelineMetrics.MeterName)
-            .AddPrometheusExporter());
+            .WithMetrics(m =>
+            {
+                m.AddMeter(PipelineMetrics.MeterName).AddPrometheusExporter();
+
+                // The telemetry block is read when the provider is built, after the first configuration has loaded;
+                // a reload does not change the readers (they are set up once, at start).
+                ((IDeferredMeterProviderBuilder)m).Configure((sp, b) =>
+                    SelfTelemetry.Configure(b, sp.GetRequiredService<ConfigService>().Current?.Telemetry, Environment.GetEnvironmentVariable));
+            });
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -104,6 +119,10 @@ internal static class QuartermasterHost
             return null;
         }
 
+        // Build the meter provider now (its OTLP readers come from the loaded telemetry block), not when the host
+        // starts, so the first allocation's measurements are kept.
+        _ = app.Services.GetService<MeterProvider>();
+
         // Publish the first snapshot before any listener opens, so no request ever sees the unconfigured state.
         // The pipeline loop has not started yet, so this thread is its only reader here.
         var pipeline = app.Services.GetRequiredService<TargetPipeline>();
@@ -113,17 +132,6 @@ internal static class QuartermasterHost
         app.MapPrometheusScrapingEndpoint("/metrics");
         return config;
     }
-
-    private static LogLevel ParseLevel(string? level) => level?.ToLowerInvariant() switch
-    {
-        "debug" => LogLevel.Debug,
-        "warn" or "warning" => LogLevel.Warning,
-        "error" => LogLevel.Error,
-        "dpanic" or "panic" or "fatal" => LogLevel.Critical,
-        null or "" or "info" => LogLevel.Information,
-        _ when int.TryParse(level, System.Globalization.CultureInfo.InvariantCulture, out var n) && n < 0 => LogLevel.Debug,
-        _ => LogLevel.Information,
-    };
 }
 
 /// <summary>Runs the pipeline loop for the life of the host.</summary>

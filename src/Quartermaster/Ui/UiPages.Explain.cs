@@ -47,7 +47,7 @@ internal sealed partial class UiPages
         timeout.CancelAfter(ExplainTimeout);
         try
         {
-            return await pipeline.ExplainAsync(query, ApiEndpoints.ExplainContextFor(polls, discovery, rbac), timeout.Token);
+            return await pipeline.ExplainAsync(query, ApiEndpoints.ExplainContextFor(polls, discovery, rbac, configService), timeout.Token);
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
         {
@@ -106,6 +106,11 @@ internal sealed partial class UiPages
                 facts.Row("Allocation", a.Collector is { } collector
                     ? new Cell($"{HtmlPage.Encode("collector ")}{HtmlPage.Link(CollectorHref(collector), collector)}{HtmlPage.Encode(a.CollectorNode is { Length: > 0 } n ? " on node " + n : "")}{HtmlPage.Encode($" (strategy {a.Strategy}, since snapshot {a.AssignedGeneration})")}", "ok")
                     : Cell.Status(false, $"unassigned: {a.UnassignedReason} (strategy {a.Strategy}{(a.TargetNode.Length > 0 ? ", target node " + a.TargetNode : "")}; collectors: {(a.Collectors.Count == 0 ? "none" : string.Join(", ", a.Collectors))})"));
+            }
+
+            if (s.SecretsWithheld is { } withheld)
+            {
+                facts.Row("Credentials", Cell.Status(false, withheld));
             }
 
             if (s.LastPoll is { } poll)

@@ -199,5 +199,11 @@ public sealed class PrometheusCrEndToEndTests
         await AllocatorHost.WaitUntilAsync(
             async () => Password(await ServedJobAsync(host.Client)) == "\u003csecret\u003e", Timeout, "the job served redacted over HTTP");
         Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/readyz")).StatusCode);
+
+        // Each generation from the Prometheus CR watcher is one upstream event.
+        var events = (await host.GetStringAsync("/metrics")).Split('\n')
+            .Single(l => l.StartsWith("opentelemetry_allocator_events_total{", StringComparison.Ordinal));
+        Assert.Contains("source=\"EventSourcePrometheusCR\"", events, StringComparison.Ordinal);
+        Assert.True(long.Parse(events[(events.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture) >= 1, events);
     }
 }
