@@ -122,19 +122,7 @@ public static partial class ScrapeConfigGenerator
             }
 
             var endpointName = !string.IsNullOrEmpty(port) ? port : targetPortName ?? targetPortNumber?.ToString(CultureInfo.InvariantCulture);
-            if (!string.IsNullOrEmpty(endpointName))
-            {
-                rules.Add(Rule().Add("target_label", "endpoint").Add("replacement", endpointName));
-            }
-
-            rules.AddRange(c.ClassRelabelings());
-            rules.AddRange(Relabels(ep, "relabelings", p));
-            c.AppendSharding(rules, "__address__");
-            c.AddRelabelList(job, "relabel_configs", rules);
-            c.LimitsAndProtocols(job, spec, sp);
-            var metricRules = c.ClassMetricRelabelings();
-            metricRules.AddRange(Relabels(ep, "metricRelabelings", p));
-            c.AddRelabelList(job, "metric_relabel_configs", metricRules);
+            FinishEndpoint(c, job, rules, endpointName, ep, p, spec, sp);
             result.Add((name, job));
         }
 
@@ -240,23 +228,33 @@ public static partial class ScrapeConfigGenerator
             }
 
             var endpointName = !string.IsNullOrEmpty(port) ? port : targetPortName ?? targetPortNumber?.ToString(CultureInfo.InvariantCulture);
-            if (!string.IsNullOrEmpty(endpointName))
-            {
-                rules.Add(Rule().Add("target_label", "endpoint").Add("replacement", endpointName));
-            }
-
-            rules.AddRange(c.ClassRelabelings());
-            rules.AddRange(Relabels(ep, "relabelings", p));
-            c.AppendSharding(rules, "__address__");
-            c.AddRelabelList(job, "relabel_configs", rules);
-            c.LimitsAndProtocols(job, spec, sp);
-            var metricRules = c.ClassMetricRelabelings();
-            metricRules.AddRange(Relabels(ep, "metricRelabelings", p));
-            c.AddRelabelList(job, "metric_relabel_configs", metricRules);
+            FinishEndpoint(c, job, rules, endpointName, ep, p, spec, sp);
             result.Add((name, job));
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The tail both monitor kinds share: the <c>endpoint</c> label, scrape-class and user relabelings, the sharding
+    /// rules, limits and protocols, and the metric relabelings.
+    /// </summary>
+    private static void FinishEndpoint(
+        GenerationContext c, YamlBlock job, List<object> rules, string? endpointName, JsonElement ep, string p, JsonElement spec, string sp)
+    {
+        if (!string.IsNullOrEmpty(endpointName))
+        {
+            rules.Add(Rule().Add("target_label", "endpoint").Add("replacement", endpointName));
+        }
+
+        rules.AddRange(c.ClassRelabelings());
+        rules.AddRange(Relabels(ep, "relabelings", p));
+        c.AppendSharding(rules, "__address__");
+        c.AddRelabelList(job, "relabel_configs", rules);
+        c.LimitsAndProtocols(job, spec, sp);
+        var metricRules = c.ClassMetricRelabelings();
+        metricRules.AddRange(Relabels(ep, "metricRelabelings", p));
+        c.AddRelabelList(job, "metric_relabel_configs", metricRules);
     }
 
     /// <summary>The endpoint's scrape and HTTP client fields, in the order the operator writes them.</summary>
