@@ -211,6 +211,14 @@ internal static class ExplainCommand
             return;
         }
 
+        if (root.TryGetProperty("discovery_notes", out var notes))
+        {
+            foreach (var note in notes.EnumerateArray())
+            {
+                await w.WriteLineAsync("Note: " + note.GetString());
+            }
+        }
+
         await w.WriteLineAsync("Never discovered. Jobs that could have found it:");
         var rows = new List<string[]>();
         foreach (var job in root.GetProperty("candidate_jobs").EnumerateArray())

@@ -96,6 +96,33 @@ public sealed class ExplainTests
         Assert.False(candidates[1].GetProperty("could_have_found").GetBoolean());
     }
 
+    [Fact]
+    public async Task Explain_NeverDiscovered_NamesUnsetPrometheusCrSelectors()
+    {
+        await using var host = await AllocatorHost.StartAsync("""
+            collectors: {static: [collector-0]}
+            prometheus_cr:
+              enabled: true
+              pod_monitor_selector: {}
+            config:
+              scrape_configs:
+                - job_name: web
+                  static_configs: [{targets: ["10.0.0.1:80"]}]
+            """);
+
+        var (status, body) = await GetAsync(host, "/explain?target=10.9.9.9:80");
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        var notes = body.GetProperty("discovery_notes").EnumerateArray().Select(n => n.GetString()!).ToList();
+        Assert.Contains(notes, n => n.StartsWith("prometheus_cr.service_monitor_selector is not set, so no ServiceMonitor is selected", StringComparison.Ordinal));
+        Assert.DoesNotContain(notes, n => n.Contains("pod_monitor_selector", StringComparison.Ordinal));
+
+        // A found target carries no notes.
+        var (found, foundBody) = await GetAsync(host, "/explain?target=10.0.0.1:80");
+        Assert.Equal(HttpStatusCode.OK, found);
+        Assert.Equal(0, foundBody.GetProperty("discovery_notes").GetArrayLength());
+    }
+
     [Theory]
     [InlineData("/explain", "missing target")]
     [InlineData("/explain?target=%7Ba%3Dx%7D", "expected a double-quoted value")]

@@ -24,4 +24,10 @@ public sealed class ExplainContext
     /// listener and <c>allow_insecure_auth_secrets</c> is off, so <c>/scrape_configs</c> serves them redacted.
     /// </summary>
     public Func<string, bool> SecretsWithheld { get; init; } = static _ => false;
+
+    /// <summary>
+    /// Reasons a target may not be discovered at all that no job shows, such as a Prometheus Operator resource
+    /// selector left unset (it selects nothing) or a resource kind whose CRD the API server does not serve.
+    /// </summary>
+    public IReadOnlyList<string> DiscoveryNotes { get; init; } = [];
 }

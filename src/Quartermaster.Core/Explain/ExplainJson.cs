@@ -60,6 +60,13 @@ public static class ExplainJson
 
             w.WriteEndArray();
             WriteNullable(w, "unknown_job", result.UnknownJob);
+            w.WriteStartArray("discovery_notes");
+            foreach (var note in result.DiscoveryNotes)
+            {
+                w.WriteStringValue(note);
+            }
+
+            w.WriteEndArray();
             w.WriteStartArray("candidate_jobs");
             foreach (var c in result.CandidateJobs)
             {

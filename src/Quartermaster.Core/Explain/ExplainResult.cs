@@ -26,6 +26,9 @@ public sealed class ExplainResult
     /// <summary>Collector ids that polled (one of) the jobs concerned but match no collector; they are served <c>[]</c>.</summary>
     public required IReadOnlyList<UnknownCollectorPoll> UnknownCollectors { get; init; }
 
+    /// <summary>When nothing matched: reasons outside the jobs, such as an unset Prometheus Operator selector.</summary>
+    public IReadOnlyList<string> DiscoveryNotes { get; init; } = [];
+
     /// <summary>When <see cref="ExplainQuery.Job"/> names no configured job: says so; otherwise null.</summary>
     public string? UnknownJob { get; init; }
 

@@ -61,6 +61,7 @@ internal static class Explainer
             Sightings = sightings,
             Matches = matches,
             CandidateJobs = sightings.Count > 0 ? [] : [.. considered.Select(j => Candidate(query, j, context))],
+            DiscoveryNotes = sightings.Count > 0 ? [] : context.DiscoveryNotes,
             UnknownCollectors = [.. context.UnknownCollectors.Where(u => jobNames.Contains(u.Job)).OrderBy(u => u.CollectorId, StringComparer.Ordinal)],
             UnknownJob = query.Job is not null && considered.Count == 0
                 ? $"no job {query.Job} is configured; jobs: {string.Join(", ", jobs.Select(j => j.Config.JobName).Order(StringComparer.Ordinal))}"

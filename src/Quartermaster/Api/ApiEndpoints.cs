@@ -155,7 +155,7 @@ internal static class ApiEndpoints
                 return Results.Json(new { error, expected = ExplainQuery.ExpectedForm }, statusCode: StatusCodes.Status400BadRequest);
             }
 
-            var context = ExplainContextFor(polls, discovery, rbac, configService);
+            var context = ExplainContextFor(polls, discovery, rbac, configService, prometheusCr);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
             timeout.CancelAfter(ExplainTimeout);
             ExplainResult result;
@@ -193,9 +193,37 @@ internal static class ApiEndpoints
     }
 
     /// <summary>What explain reads from outside the pipeline: poll history, source health, the RBAC preflight.</summary>
-    internal static ExplainContext ExplainContextFor(PollTracker polls, Discovery.DiscoveryManager discovery, Discovery.RbacService rbac, Hosting.ConfigService config) => new()
+    /// <summary>Prometheus Operator reasons for a target that no job discovered: unset selectors and missing CRDs.</summary>
+    internal static IReadOnlyList<string> PrometheusCrNotes(Core.Config.PrometheusCrConfig? cr, IEnumerable<Kubernetes.PrometheusOperator.MonitoringKind>? unavailable)
+    {
+        if (cr is not { Enabled: true })
+        {
+            return [];
+        }
+
+        var notes = new List<string>();
+        foreach (var (key, selector, kind) in new[]
+        {
+            ("service_monitor_selector", cr.ServiceMonitorSelector, "ServiceMonitor"),
+            ("pod_monitor_selector", cr.PodMonitorSelector, "PodMonitor"),
+            ("probe_selector", cr.ProbeSelector, "Probe"),
+            ("scrape_config_selector", cr.ScrapeConfigSelector, "ScrapeConfig"),
+        })
+        {
+            if (selector is null)
+            {
+                notes.Add($"prometheus_cr.{key} is not set, so no {kind} is selected (an unset selector selects nothing; {{}} selects all)");
+            }
+        }
+
+        notes.AddRange((unavailable ?? []).Select(k => $"the API server does not serve the {k} CRD, so no {k} is watched"));
+        return notes;
+    }
+
+    internal static ExplainContext ExplainContextFor(PollTracker polls, Discovery.DiscoveryManager discovery, Discovery.RbacService rbac, Hosting.ConfigService config, Discovery.PrometheusCrService? prometheusCr = null) => new()
     {
         SecretsWithheld = job => config.SecretsWithheld.Contains(job, StringComparer.Ordinal),
+        DiscoveryNotes = PrometheusCrNotes(config.Current?.PrometheusCr, prometheusCr?.Current?.UnavailableKinds),
         LastPoll = polls.LastPoll,
         UnknownCollectors = polls.UnknownPolls(),
         SourceError = SourceErrors(discovery.Sources),
