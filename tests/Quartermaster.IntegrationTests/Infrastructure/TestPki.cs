@@ -86,7 +86,8 @@ internal sealed class TestPki : IDisposable
 
         var serial = new byte[8];
         RandomNumberGenerator.Fill(serial);
-        using var issued = request.Create(ca, TimeProvider.System.GetUtcNow().AddDays(-1), TimeProvider.System.GetUtcNow().AddDays(30), serial);
+        // Valid for a day less than the CA, so the leaf never outlives its issuer (the clock moves between the two).
+        using var issued = request.Create(ca, TimeProvider.System.GetUtcNow().AddDays(-1), new DateTimeOffset(ca.NotAfter.ToUniversalTime()).AddDays(-1), serial);
         return issued.CopyWithPrivateKey(key);
     }
 }
