@@ -22,7 +22,7 @@ public static class AllocationStopwatch
         foreach (var size in sizes)
         {
             var workload = new AllocationWorkload(size);
-            foreach (var strategy in new[] { ConsistentHashingStrategy.StrategyName, LeastWeightedStrategy.StrategyName, PerNodeStrategy.StrategyName })
+            foreach (var strategy in Strategies)
             {
                 workload.Allocate(strategy);
                 var full = Median(() => workload.Allocate(strategy), out var wall);
@@ -48,6 +48,12 @@ public static class AllocationStopwatch
 
         return 0;
     }
+
+    /// <summary>Every strategy, or those named in <c>QM_BENCH_STRATEGY</c> (comma-separated).</summary>
+    private static string[] Strategies =>
+        Environment.GetEnvironmentVariable("QM_BENCH_STRATEGY") is { Length: > 0 } names
+            ? names.Split(',')
+            : [ConsistentHashingStrategy.StrategyName, LeastWeightedStrategy.StrategyName, PerNodeStrategy.StrategyName];
 
     private static double Median(Action action, out double wallMedian)
     {

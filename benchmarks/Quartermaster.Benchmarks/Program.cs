@@ -8,6 +8,11 @@ if (args is ["--stopwatch", .. var sizes])
     return AllocationStopwatch.Run(sizes);
 }
 
+if (args is ["--pipeline-stopwatch", .. var pipelineArgs])
+{
+    return PipelineStopwatch.Run(pipelineArgs);
+}
+
 if (args is ["--relabel-stopwatch", .. var rounds])
 {
     return RelabelStopwatch.Run(rounds);

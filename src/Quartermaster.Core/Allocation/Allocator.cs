@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Quartermaster.Core.Targets;
 
 namespace Quartermaster.Core.Allocation;
@@ -17,11 +18,17 @@ public sealed class Allocator
 
     private readonly Dictionary<string, Collector> _collectors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobState> _jobs = new(StringComparer.Ordinal);
-    private readonly List<Bucket> _dirtyBuckets = [];
+    private readonly List<(JobState Job, Collector Collector)> _dirtyPairs = [];
     private readonly HashSet<string> _dirtyJobs = new(StringComparer.Ordinal);
     private readonly int[] _moves = new int[MoveReasons.Count];
     private readonly long[] _movedTotal = new long[MoveReasons.Count];
     private readonly CollectorSet _collectorSet;
+
+    // Collector slots: free ones are reused; those of collectors removed since the last drain wait for the drain, so
+    // a pending dirty pair never points at a slot that a new collector already uses.
+    private readonly Stack<int> _freeSlots = new();
+    private readonly List<int> _releasedSlots = [];
+    private int _slotCount;
     private IReadOnlyList<CollectorInfo> _reported = [];
     private IReadOnlySet<string> _notReady = new HashSet<string>(StringComparer.Ordinal);
     private IAllocationStrategy _strategy;
@@ -117,8 +124,10 @@ public sealed class Allocator
         List<Entry>? added = null;
         foreach (var item in items)
         {
-            if (state.Entries.TryGetValue(item.Hash, out var existing))
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(state.Entries, item.Hash, out var exists);
+            if (exists)
             {
+                var existing = slot!;
                 if (existing.Stamp != stamp)
                 {
                     existing.Stamp = stamp;
@@ -129,7 +138,11 @@ public sealed class Allocator
                 if (!ReferenceEquals(existing.Item, item) && !SameContent(existing.Item, item))
                 {
                     existing.Item = item;
-                    existing.Bucket?.MarkDirty(_dirtyBuckets);
+                    if (existing.Owner is { } owner)
+                    {
+                        MarkDirty(state, owner);
+                    }
+
                     changed = true;
                 }
                 else
@@ -141,7 +154,7 @@ public sealed class Allocator
             }
 
             var entry = new Entry(item, state) { Stamp = stamp };
-            state.Entries.Add(item.Hash, entry);
+            slot = entry;
             (added ??= []).Add(entry);
         }
 
@@ -174,7 +187,11 @@ public sealed class Allocator
 
             // Identity order, so order-sensitive strategies (least-weighted) give every replica the same answer
             // whatever order the items came in; upstream walks a Go map (spec §11 Q10).
-            added.Sort(static (a, b) => a.Item.Hash.CompareTo(b.Item.Hash));
+            if (_strategy.IsOrderSensitive)
+            {
+                added.Sort(static (a, b) => a.Item.Hash.CompareTo(b.Item.Hash));
+            }
+
             foreach (var entry in added)
             {
                 if (_collectors.Count == 0)
@@ -183,14 +200,14 @@ public sealed class Allocator
                     continue;
                 }
 
-                var owner = _strategy.Assign(entry.Item, null, _collectors, out var reason);
+                var owner = _strategy.Assign(entry.Item, null, state, out var reason);
                 if (owner is null)
                 {
                     MarkUnassigned(entry, reason);
                 }
                 else
                 {
-                    AssignTo(entry, _collectors[owner]);
+                    AssignTo(entry, owner);
                 }
             }
         }
@@ -223,18 +240,53 @@ public sealed class Allocator
     /// <summary>The targets <paramref name="collector"/> owns in <paramref name="job"/>, in no particular order.</summary>
     public IEnumerable<TargetItem> TargetsFor(string job, string collector)
     {
-        if (_jobs.TryGetValue(job, out var state) && state.ByCollector.TryGetValue(collector, out var bucket))
+        if (!_jobs.TryGetValue(job, out var state) || !_collectors.TryGetValue(collector, out var c)
+            || c.Slot >= state.Slots.Length)
         {
-            foreach (var entry in bucket.Entries)
-            {
-                yield return entry.Item;
-            }
+            yield break;
+        }
+
+        for (var entry = state.Slots[c.Slot].Head; entry is not null; entry = entry.Next)
+        {
+            yield return entry.Item;
         }
     }
 
-    /// <summary>The collectors that own at least one target of <paramref name="job"/> (possibly with an emptied bucket).</summary>
-    public IEnumerable<string> CollectorsOfJob(string job) =>
-        _jobs.TryGetValue(job, out var state) ? state.ByCollector.Keys : [];
+    /// <summary>The targets <paramref name="collector"/> owns in <paramref name="job"/> as a new array, in no particular order.</summary>
+    public TargetItem[] TargetArrayFor(string job, string collector)
+    {
+        if (!_jobs.TryGetValue(job, out var state) || !_collectors.TryGetValue(collector, out var c)
+            || c.Slot >= state.Slots.Length || state.Slots[c.Slot].Count == 0)
+        {
+            return [];
+        }
+
+        var result = new TargetItem[state.Slots[c.Slot].Count];
+        var i = 0;
+        for (var entry = state.Slots[c.Slot].Head; entry is not null; entry = entry.Next)
+        {
+            result[i++] = entry.Item;
+        }
+
+        return result;
+    }
+
+    /// <summary>The collectors that own at least one target of <paramref name="job"/>.</summary>
+    public IEnumerable<string> CollectorsOfJob(string job)
+    {
+        if (!_jobs.TryGetValue(job, out var state))
+        {
+            yield break;
+        }
+
+        foreach (var c in _collectors.Values)
+        {
+            if (state.TargetsOn(c) > 0)
+            {
+                yield return c.Name;
+            }
+        }
+    }
 
     public int TargetCountOfJob(string job) => _jobs.TryGetValue(job, out var s) ? s.Entries.Count : 0;
 
@@ -293,11 +345,15 @@ public sealed class Allocator
     /// <summary>Takes the set of changes since the last call.</summary>
     public AllocationChanges DrainChanges()
     {
-        var pairs = new HashSet<(string, string)>(_dirtyBuckets.Count);
-        foreach (var bucket in _dirtyBuckets)
+        var pairs = new HashSet<(string, string)>(_dirtyPairs.Count);
+        foreach (var (job, collector) in _dirtyPairs)
         {
-            bucket.Dirty = false;
-            pairs.Add((bucket.Job, bucket.Collector));
+            if (collector.Slot < job.Slots.Length)
+            {
+                job.Slots[collector.Slot].Dirty = false;
+            }
+
+            pairs.Add((job.Name, collector.Name));
         }
 
         var changes = new AllocationChanges([.. pairs], [.. _dirtyJobs], _collectorsChanged)
@@ -305,10 +361,39 @@ public sealed class Allocator
             Moves = [.. _moves],
         };
         Array.Clear(_moves);
-        _dirtyBuckets.Clear();
+        _dirtyPairs.Clear();
         _dirtyJobs.Clear();
         _collectorsChanged = false;
+        foreach (var slot in _releasedSlots)
+        {
+            _freeSlots.Push(slot);
+        }
+
+        _releasedSlots.Clear();
         return changes;
+    }
+
+    internal int TargetsOfJobOn(string job, Collector collector) =>
+        _jobs.TryGetValue(job, out var state) ? state.TargetsOn(collector) : 0;
+
+    internal Dictionary<string, int> TargetsPerJobOf(Collector collector)
+    {
+        var result = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (!_collectors.TryGetValue(collector.Name, out var live) || !ReferenceEquals(live, collector))
+        {
+            return result;
+        }
+
+        foreach (var (name, state) in _jobs)
+        {
+            var count = state.TargetsOn(collector);
+            if (count > 0)
+            {
+                result.Add(name, count);
+            }
+        }
+
+        return result;
     }
 
     private static bool SameContent(TargetItem a, TargetItem b) => a.ServesSameAs(b);
@@ -365,6 +450,7 @@ public sealed class Allocator
         }
 
         // A collector whose node changed leaves and rejoins, so per-node re-reads its node (unlike upstream, §11 Q2).
+        List<Collector>? leaving = null;
         foreach (var (name, collector) in _collectors)
         {
             if (!wanted.TryGetValue(name, out var w) || w.NodeName != collector.NodeName)
@@ -372,31 +458,35 @@ public sealed class Allocator
                 (lost ??= new(StringComparer.Ordinal))[name] = selection.NotReady.Contains(name)
                     ? MoveReason.CollectorNotReady
                     : MoveReason.CollectorRemoved;
+                (leaving ??= []).Add(collector);
             }
         }
 
-        if (lost is not null)
+        if (leaving is not null)
         {
-            foreach (var state in _jobs.Values)
+            foreach (var collector in leaving)
             {
-                foreach (var name in lost.Keys)
+                var reason = lost![collector.Name] == MoveReason.CollectorNotReady ? "its collector is not ready" : "its collector was removed";
+                foreach (var state in _jobs.Values)
                 {
-                    if (state.ByCollector.TryGetValue(name, out var bucket))
+                    if (collector.Slot >= state.Slots.Length)
                     {
-                        var reason = lost[name] == MoveReason.CollectorNotReady ? "its collector is not ready" : "its collector was removed";
-                        foreach (var entry in bucket.Entries.ToArray())
-                        {
-                            Unassign(entry);
-                            entry.LostFrom = name;
-                            MarkUnassigned(entry, reason);
-                        }
+                        continue;
+                    }
+
+                    var entry = state.Slots[collector.Slot].Head;
+                    while (entry is not null)
+                    {
+                        var next = entry.Next;
+                        Unassign(entry);
+                        entry.LostFrom = collector.Name;
+                        MarkUnassigned(entry, reason);
+                        entry = next;
                     }
                 }
-            }
 
-            foreach (var name in lost.Keys)
-            {
-                _collectors.Remove(name);
+                _collectors.Remove(collector.Name);
+                _releasedSlots.Add(collector.Slot);
             }
         }
 
@@ -404,7 +494,8 @@ public sealed class Allocator
         {
             if (!_collectors.ContainsKey(name))
             {
-                _collectors.Add(name, new Collector(name, info.NodeName));
+                var slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : _slotCount++;
+                _collectors.Add(name, new Collector(this, name, info.NodeName, slot));
                 anyAdded = true;
             }
         }
@@ -434,17 +525,17 @@ public sealed class Allocator
             return;
         }
 
-        // First find what must change, reading only; then apply in identity order, asking again, because the answer of
-        // an order-sensitive strategy (least-weighted) depends on what was assigned before. A fixed order makes every
-        // replica and every run agree; upstream walks a Go map (spec §11 Q10).
+        // First find what must change, reading only; then apply, asking again, because the answer of an
+        // order-sensitive strategy (least-weighted) depends on what was assigned before. For those the order is the
+        // identity order, so every replica and every run agree; upstream walks a Go map (spec §11 Q10).
         var pending = new List<Entry>();
         foreach (var state in _jobs.Values)
         {
             foreach (var entry in state.Entries.Values)
             {
-                var current = entry.Owner?.Name;
-                var owner = _strategy.Assign(entry.Item, current, _collectors, out var reason);
-                if (owner is not null && owner == current)
+                var current = entry.Owner;
+                var owner = _strategy.Assign(entry.Item, current, state, out var reason);
+                if (owner is not null && ReferenceEquals(owner, current))
                 {
                     continue;
                 }
@@ -460,14 +551,18 @@ public sealed class Allocator
             }
         }
 
-        pending.Sort(static (a, b) => a.Item.Hash.CompareTo(b.Item.Hash));
+        if (_strategy.IsOrderSensitive)
+        {
+            pending.Sort(static (a, b) => a.Item.Hash.CompareTo(b.Item.Hash));
+        }
+
         foreach (var entry in pending)
         {
             var previous = entry.Owner?.Name ?? entry.LostFrom;
             var lostFrom = entry.LostFrom;
             entry.LostFrom = null;
-            var owner = _strategy.Assign(entry.Item, entry.Owner?.Name, _collectors, out var reason);
-            if (owner is not null && owner == entry.Owner?.Name)
+            var owner = _strategy.Assign(entry.Item, entry.Owner, entry.Job, out var reason);
+            if (owner is not null && ReferenceEquals(owner, entry.Owner))
             {
                 continue;
             }
@@ -484,8 +579,8 @@ public sealed class Allocator
                 continue;
             }
 
-            AssignTo(entry, _collectors[owner]);
-            if (previous is not null && owner != previous)
+            AssignTo(entry, owner);
+            if (previous is not null && owner.Name != previous)
             {
                 var why = lostFrom is not null && lost is not null && lost.TryGetValue(lostFrom, out var r) ? r : reasonForLiveOwner;
                 _moves[(int)why]++;
@@ -514,23 +609,39 @@ public sealed class Allocator
         }
     }
 
+    private void MarkDirty(JobState state, Collector collector)
+    {
+        ref var slot = ref state.SlotFor(collector, _slotCount);
+        if (!slot.Dirty)
+        {
+            slot.Dirty = true;
+            _dirtyPairs.Add((state, collector));
+        }
+    }
+
     /// <summary>Gives a target with no collector to <paramref name="owner"/>.</summary>
     private void AssignTo(Entry entry, Collector owner)
     {
         ForgetUnassigned(entry);
         var state = entry.Job;
-        owner.Add(state.Name);
-        if (!state.ByCollector.TryGetValue(owner.Name, out var bucket))
+        owner.NumTargets++;
+        ref var slot = ref state.SlotFor(owner, _slotCount);
+        entry.Prev = null;
+        entry.Next = slot.Head;
+        if (slot.Head is not null)
         {
-            bucket = new Bucket(state.Name, owner.Name);
-            state.ByCollector.Add(owner.Name, bucket);
+            slot.Head.Prev = entry;
         }
 
-        entry.IndexInBucket = bucket.Entries.Count;
-        bucket.Entries.Add(entry);
-        bucket.MarkDirty(_dirtyBuckets);
+        slot.Head = entry;
+        slot.Count++;
+        if (!slot.Dirty)
+        {
+            slot.Dirty = true;
+            _dirtyPairs.Add((state, owner));
+        }
+
         entry.Owner = owner;
-        entry.Bucket = bucket;
         entry.AssignedGeneration = ServingGeneration;
     }
 
@@ -542,17 +653,33 @@ public sealed class Allocator
             return;
         }
 
-        owner.Remove(entry.Job.Name);
-        var bucket = entry.Bucket!;
-        bucket.RemoveAt(entry.IndexInBucket);
-        bucket.MarkDirty(_dirtyBuckets);
-        if (bucket.Entries.Count == 0)
+        owner.NumTargets--;
+        var state = entry.Job;
+        ref var slot = ref state.Slots[owner.Slot];
+        if (entry.Prev is null)
         {
-            entry.Job.ByCollector.Remove(bucket.Collector);
+            slot.Head = entry.Next;
+        }
+        else
+        {
+            entry.Prev.Next = entry.Next;
+        }
+
+        if (entry.Next is not null)
+        {
+            entry.Next.Prev = entry.Prev;
+        }
+
+        entry.Prev = null;
+        entry.Next = null;
+        slot.Count--;
+        if (!slot.Dirty)
+        {
+            slot.Dirty = true;
+            _dirtyPairs.Add((state, owner));
         }
 
         entry.Owner = null;
-        entry.Bucket = null;
     }
 
     private sealed class Entry(TargetItem item, JobState job)
@@ -563,8 +690,10 @@ public sealed class Allocator
 
         public Collector? Owner { get; set; }
 
-        /// <summary>The owner's per-(job, collector) set this entry is in.</summary>
-        public Bucket? Bucket { get; set; }
+        /// <summary>Neighbours in the owner's list of this job's targets.</summary>
+        public Entry? Prev { get; set; }
+
+        public Entry? Next { get; set; }
 
         /// <summary>Non-null exactly while the target has no collector.</summary>
         public string? UnassignedReason { get; set; }
@@ -576,51 +705,40 @@ public sealed class Allocator
 
         /// <summary>The generation of the first snapshot serving the target on its current owner.</summary>
         public long AssignedGeneration { get; set; }
-
-        public int IndexInBucket { get; set; }
     }
 
-    /// <summary>The targets of one job on one collector: the unit whose served bytes are rebuilt.</summary>
-    private sealed class Bucket(string job, string collector)
+    /// <summary>
+    /// The targets of one job on one collector, the unit whose served bytes are rebuilt: an intrusive list, so
+    /// assigning or removing a target allocates nothing.
+    /// </summary>
+    private struct CollectorSlot
     {
-        public string Job { get; } = job;
-
-        public string Collector { get; } = collector;
-
-        /// <summary>Unordered; each entry knows its index, so removal swaps the last entry into its place.</summary>
-        public List<Entry> Entries { get; } = [];
-
-        public bool Dirty { get; set; }
-
-        public void RemoveAt(int index)
-        {
-            var last = Entries.Count - 1;
-            if (index != last)
-            {
-                var moved = Entries[last];
-                Entries[index] = moved;
-                moved.IndexInBucket = index;
-            }
-
-            Entries.RemoveAt(last);
-        }
-
-        public void MarkDirty(List<Bucket> dirty)
-        {
-            if (!Dirty)
-            {
-                Dirty = true;
-                dirty.Add(this);
-            }
-        }
+        public Entry? Head;
+        public int Count;
+        public bool Dirty;
     }
 
-    private sealed class JobState(string name, int capacity)
+    private sealed class JobState(string name, int capacity) : IJobTargetCounts
     {
         public string Name { get; } = name;
 
         public Dictionary<ulong, Entry> Entries { get; } = new(capacity);
 
-        public Dictionary<string, Bucket> ByCollector { get; } = new(StringComparer.Ordinal);
+        /// <summary>Indexed by <see cref="Collector.Slot"/>; grown on demand.</summary>
+        public CollectorSlot[] Slots { get; private set; } = [];
+
+        public int TargetsOn(Collector collector) => collector.Slot < Slots.Length ? Slots[collector.Slot].Count : 0;
+
+        public ref CollectorSlot SlotFor(Collector collector, int slotCount)
+        {
+            if (collector.Slot >= Slots.Length)
+            {
+                var slots = Slots;
+                Array.Resize(ref slots, Math.Max(collector.Slot + 1, Math.Min(Math.Max(4, Slots.Length * 2), slotCount)));
+                Slots = slots;
+            }
+
+            return ref Slots[collector.Slot];
+        }
     }
 }

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Quartermaster.Core.Allocation;
 
 /// <summary>
@@ -18,46 +16,33 @@ public sealed record CollectorInfo(string Name, string NodeName = "")
     public DateTimeOffset? NotReadySince { get; init; }
 }
 
-/// <summary>A live collector with its assignment counters, owned by the <see cref="Allocator"/>.</summary>
+/// <summary>A live collector with its assignment counter, owned by the <see cref="Allocator"/>.</summary>
 public sealed class Collector
 {
-    private readonly Dictionary<string, int> _targetsPerJob = new(StringComparer.Ordinal);
+    private readonly Allocator _allocator;
 
-    public Collector(string name, string nodeName)
+    internal Collector(Allocator allocator, string name, string nodeName, int slot)
     {
+        _allocator = allocator;
         Name = name;
         NodeName = nodeName;
+        Slot = slot;
     }
 
     public string Name { get; }
 
     public string NodeName { get; }
 
-    public int NumTargets { get; private set; }
+    public int NumTargets { get; internal set; }
 
-    public IReadOnlyDictionary<string, int> TargetsPerJob => _targetsPerJob;
+    /// <summary>Targets per job on this collector, computed on each call (diagnostics and tests; not for hot paths).</summary>
+    public IReadOnlyDictionary<string, int> TargetsPerJob => _allocator.TargetsPerJobOf(this);
 
-    public int TargetsOfJob(string job) => _targetsPerJob.GetValueOrDefault(job);
+    /// <summary>
+    /// This collector's index in the allocator's per-job tables: dense, stable while the collector lives, and reused
+    /// only after the changes of the collector that held it were drained.
+    /// </summary>
+    internal int Slot { get; }
 
-    internal void Add(string job)
-    {
-        NumTargets++;
-        CollectionsMarshal.GetValueRefOrAddDefault(_targetsPerJob, job, out _)++;
-    }
-
-    internal void Remove(string job)
-    {
-        NumTargets--;
-        if (_targetsPerJob.TryGetValue(job, out var count))
-        {
-            if (count <= 1)
-            {
-                _targetsPerJob.Remove(job);
-            }
-            else
-            {
-                _targetsPerJob[job] = count - 1;
-            }
-        }
-    }
+    public int TargetsOfJob(string job) => _allocator.TargetsOfJobOn(job, this);
 }

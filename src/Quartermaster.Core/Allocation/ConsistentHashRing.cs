@@ -150,6 +150,13 @@ public sealed class ConsistentHashRing
         return _partitionOwners.Length == 0 ? -1 : _partitionOwners[(int)(HashUtf8(key) % (ulong)PartitionCount)];
     }
 
+    /// <summary>
+    /// Index into <see cref="Members"/> of the owner of the key whose <see cref="Hash(string)"/> is
+    /// <paramref name="keyHash"/>, or -1 without members: for callers that hash each key once and keep the hash.
+    /// </summary>
+    public int LocateIndexOfHash(ulong keyHash) =>
+        _partitionOwners.Length == 0 ? -1 : _partitionOwners[(int)(keyHash % (ulong)PartitionCount)];
+
     /// <summary>Index into <see cref="Members"/> of the owner of <paramref name="utf8Key"/>, or -1 without members.</summary>
     public int LocateIndex(ReadOnlySpan<byte> utf8Key) =>
         _partitionOwners.Length == 0 ? -1 : _partitionOwners[(int)(Hash(utf8Key) % (ulong)PartitionCount)];

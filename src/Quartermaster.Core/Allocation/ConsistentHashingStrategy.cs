@@ -12,6 +12,7 @@ public sealed class ConsistentHashingStrategy : IAllocationStrategy
 
     private readonly RingVersion _version;
     private ConsistentHashRing _ring;
+    private Collector[] _owners = [];
 
     public ConsistentHashingStrategy(RingVersion version)
     {
@@ -21,26 +22,29 @@ public sealed class ConsistentHashingStrategy : IAllocationStrategy
 
     public string Name => StrategyName;
 
+    public bool IsOrderSensitive => false;
+
     public RingVersion Version => _version;
 
     public void SetCollectors(IReadOnlyDictionary<string, Collector> collectors)
     {
         ArgumentNullException.ThrowIfNull(collectors);
-        _ring = new ConsistentHashRing(collectors.Keys, _version);
+        var ring = new ConsistentHashRing(collectors.Keys, _version);
+        _owners = [.. ring.Members.Select(m => collectors[m])];
+        _ring = ring;
     }
 
-    public string? Assign(TargetItem item, string? current, IReadOnlyDictionary<string, Collector> collectors, out string? reason)
+    public Collector? Assign(TargetItem item, Collector? current, IJobTargetCounts job, out string? reason)
     {
         ArgumentNullException.ThrowIfNull(item);
-        ArgumentNullException.ThrowIfNull(collectors);
-        var owner = _ring.Locate(item.TargetUrl);
-        if (owner is null || !collectors.ContainsKey(owner))
+        var index = _ring.LocateIndexOfHash(item.AddressHash);
+        if (index < 0)
         {
-            reason = owner is null ? "no collectors are registered" : $"unknown collector {owner}";
+            reason = Allocator.NoCollectorsReason;
             return null;
         }
 
         reason = null;
-        return owner;
+        return _owners[index];
     }
 }

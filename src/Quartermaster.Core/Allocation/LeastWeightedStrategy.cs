@@ -10,26 +10,31 @@ public sealed class LeastWeightedStrategy : IAllocationStrategy
 {
     public const string StrategyName = "least-weighted";
 
+    private Collector[] _collectors = [];
+
     public string Name => StrategyName;
+
+    public bool IsOrderSensitive => true;
 
     public void SetCollectors(IReadOnlyDictionary<string, Collector> collectors)
     {
+        ArgumentNullException.ThrowIfNull(collectors);
+        _collectors = [.. collectors.Values];
     }
 
-    public string? Assign(TargetItem item, string? current, IReadOnlyDictionary<string, Collector> collectors, out string? reason)
+    public Collector? Assign(TargetItem item, Collector? current, IJobTargetCounts job, out string? reason)
     {
-        ArgumentNullException.ThrowIfNull(item);
-        ArgumentNullException.ThrowIfNull(collectors);
+        ArgumentNullException.ThrowIfNull(job);
         reason = null;
-        if (current is not null && collectors.ContainsKey(current))
+        if (current is not null)
         {
             return current;
         }
 
-        // One pass; the per-job count (a dictionary lookup) is read only when total counts tie, and the leader's once.
+        // One pass; the per-job count is read only when total counts tie, and the leader's once.
         Collector? best = null;
         var bestJob = -1;
-        foreach (var candidate in collectors.Values)
+        foreach (var candidate in _collectors)
         {
             if (best is null || candidate.NumTargets < best.NumTargets)
             {
@@ -45,10 +50,10 @@ public sealed class LeastWeightedStrategy : IAllocationStrategy
 
             if (bestJob < 0)
             {
-                bestJob = best.TargetsOfJob(item.JobName);
+                bestJob = job.TargetsOn(best);
             }
 
-            var candidateJob = candidate.TargetsOfJob(item.JobName);
+            var candidateJob = job.TargetsOn(candidate);
             if (candidateJob < bestJob || (candidateJob == bestJob && string.CompareOrdinal(candidate.Name, best.Name) < 0))
             {
                 best = candidate;
@@ -58,9 +63,9 @@ public sealed class LeastWeightedStrategy : IAllocationStrategy
 
         if (best is null)
         {
-            reason = "no collectors are registered";
+            reason = Allocator.NoCollectorsReason;
         }
 
-        return best?.Name;
+        return best;
     }
 }

@@ -11,7 +11,7 @@ public sealed class PerNodeStrategy : IAllocationStrategy
     public const string StrategyName = "per-node";
 
     private readonly IAllocationStrategy? _fallback;
-    private Dictionary<string, string> _collectorByNode = new(StringComparer.Ordinal);
+    private Dictionary<string, Collector> _collectorByNode = new(StringComparer.Ordinal);
 
     public PerNodeStrategy(IAllocationStrategy? fallback)
     {
@@ -20,17 +20,19 @@ public sealed class PerNodeStrategy : IAllocationStrategy
 
     public string Name => StrategyName;
 
+    public bool IsOrderSensitive => _fallback?.IsOrderSensitive ?? false;
+
     public void SetCollectors(IReadOnlyDictionary<string, Collector> collectors)
     {
         ArgumentNullException.ThrowIfNull(collectors);
-        var byNode = new Dictionary<string, string>(StringComparer.Ordinal);
+        var byNode = new Dictionary<string, Collector>(StringComparer.Ordinal);
 
         // Two collectors on one node: the smallest name wins, deterministically (upstream: Go map order, §11 Q10).
         foreach (var c in collectors.Values.OrderByDescending(c => c.Name, StringComparer.Ordinal))
         {
             if (c.NodeName.Length > 0)
             {
-                byNode[c.NodeName] = c.Name;
+                byNode[c.NodeName] = c;
             }
         }
 
@@ -38,7 +40,7 @@ public sealed class PerNodeStrategy : IAllocationStrategy
         _fallback?.SetCollectors(collectors);
     }
 
-    public string? Assign(TargetItem item, string? current, IReadOnlyDictionary<string, Collector> collectors, out string? reason)
+    public Collector? Assign(TargetItem item, Collector? current, IJobTargetCounts job, out string? reason)
     {
         ArgumentNullException.ThrowIfNull(item);
         var node = item.NodeName;
@@ -46,7 +48,7 @@ public sealed class PerNodeStrategy : IAllocationStrategy
         {
             if (_fallback is not null)
             {
-                return _fallback.Assign(item, current, collectors, out reason);
+                return _fallback.Assign(item, current, job, out reason);
             }
 
             reason = "the target has no node label and no allocation_fallback_strategy is set";

@@ -460,6 +460,9 @@ public sealed class TargetPipeline
             }
 
             previous.Jobs.TryGetValue(job, out var old);
+
+            // Plain dictionaries: read-only once published (safe for concurrent readers), and much cheaper to build
+            // than frozen ones for the few collectors of one job.
             var byCollector = new Dictionary<string, byte[]>(StringComparer.Ordinal);
             var itemsByCollector = new Dictionary<string, TargetItem[]>(StringComparer.Ordinal);
             // Only collectors holding targets of this job get bytes; the others answer [] without an entry.
@@ -473,26 +476,24 @@ public sealed class TargetPipeline
                     continue;
                 }
 
-                var items = _allocator.TargetsFor(job, collector).ToList();
-                if (items.Count == 0)
+                var items = _allocator.TargetArrayFor(job, collector);
+                if (items.Length == 0)
                 {
                     continue;
                 }
 
-                items.Sort(static (a, b) =>
+                Array.Sort(items, static (a, b) =>
                 {
                     var c = string.CompareOrdinal(a.TargetUrl, b.TargetUrl);
                     return c != 0 ? c : a.Hash.CompareTo(b.Hash);
                 });
                 byCollector[collector] = ResponseWriter.TargetGroups(items);
-                itemsByCollector[collector] = [.. items];
+                itemsByCollector[collector] = items;
             }
 
             var unassigned = _allocator.UnassignedOf(job).Select(u => new UnassignedTarget(u.Item, u.Reason)).ToList();
             unassigned.Sort(static (a, b) => string.CompareOrdinal(a.Item.TargetUrl, b.Item.TargetUrl));
-            jobs[job] = NewView(
-                job, count, byCollector.ToFrozenDictionary(StringComparer.Ordinal), collectors,
-                itemsByCollector.ToFrozenDictionary(StringComparer.Ordinal), unassigned);
+            jobs[job] = NewView(job, count, byCollector, collectors, itemsByCollector, unassigned);
         }
 
         if (changes.CollectorsChanged)
@@ -535,9 +536,9 @@ public sealed class TargetPipeline
     private static JobView NewView(
         string job,
         int count,
-        FrozenDictionary<string, byte[]> byCollector,
+        IReadOnlyDictionary<string, byte[]> byCollector,
         string[] collectors,
-        FrozenDictionary<string, TargetItem[]> items,
+        IReadOnlyDictionary<string, TargetItem[]> items,
         IReadOnlyList<UnassignedTarget> unassigned) =>
         new(job, count, byCollector, () => ResponseWriter.CollectorMap(
             job, collectors, c => byCollector.TryGetValue(c, out var b) ? b : ServingSnapshot.EmptyTargets), items, unassigned);

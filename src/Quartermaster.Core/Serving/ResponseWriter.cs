@@ -29,7 +29,11 @@ public static class ResponseWriter
         buffer.ResetWrittenCount();
         WriteTargetGroupArray(buffer, items);
         GoJson.WriteByte(buffer, (byte)'\n');
-        var result = buffer.WrittenSpan.ToArray();
+        // Served bodies live until their (job, collector) changes: allocated on the pinned object heap they skip
+        // gen0 and are never copied by a compacting collection, which otherwise promotes every byte twice.
+        var written = buffer.WrittenSpan;
+        var result = GC.AllocateUninitializedArray<byte>(written.Length, pinned: true);
+        written.CopyTo(result);
         if (buffer.Capacity > MaxRetainedBuffer)
         {
             t_buffer = null;

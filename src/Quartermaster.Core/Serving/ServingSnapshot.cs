@@ -108,9 +108,9 @@ public sealed class JobView
     public JobView(
         string job,
         int targetCount,
-        FrozenDictionary<string, byte[]> byCollector,
+        IReadOnlyDictionary<string, byte[]> byCollector,
         Func<byte[]> buildCollectorMap,
-        FrozenDictionary<string, TargetItem[]>? itemsByCollector = null,
+        IReadOnlyDictionary<string, TargetItem[]>? itemsByCollector = null,
         IReadOnlyList<UnassignedTarget>? unassigned = null)
     {
         Job = job;
@@ -126,13 +126,13 @@ public sealed class JobView
     public int TargetCount { get; }
 
     /// <summary>Per collector: the http_sd array of its targets in this job, ending in a newline.</summary>
-    public FrozenDictionary<string, byte[]> ByCollector { get; }
+    public IReadOnlyDictionary<string, byte[]> ByCollector { get; }
 
     /// <summary>The <c>/jobs/{job}/targets</c> body without <c>collector_id</c>; built on first use, then kept.</summary>
     public byte[] CollectorMap => _collectorMap ??= _buildCollectorMap();
 
     /// <summary>Per collector: the same targets as <see cref="ByCollector"/>, as items in served order.</summary>
-    public FrozenDictionary<string, TargetItem[]> ItemsByCollector { get; }
+    public IReadOnlyDictionary<string, TargetItem[]> ItemsByCollector { get; }
 
     /// <summary>The job's targets no collector owns, with the reason.</summary>
     public IReadOnlyList<UnassignedTarget> Unassigned { get; }

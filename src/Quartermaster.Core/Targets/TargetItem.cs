@@ -1,3 +1,4 @@
+using Quartermaster.Core.Allocation;
 using Quartermaster.Core.Labels;
 
 namespace Quartermaster.Core.Targets;
@@ -20,6 +21,7 @@ public sealed class TargetItem
         GroupLabels = groupLabels;
         TargetLabels = targetLabels;
         Hash = hash;
+        AddressHash = ConsistentHashRing.Hash(targetUrl);
         NodeName = ResolveNodeName();
     }
 
@@ -44,6 +46,12 @@ public sealed class TargetItem
     public Label[] Labels => LabelSets.Merge(GroupLabels, TargetLabels);
 
     public ulong Hash { get; }
+
+    /// <summary>
+    /// XXH64 of <see cref="TargetUrl"/>, the consistent-hashing ring's key, computed once so that re-allocating on a
+    /// collector change hashes nothing.
+    /// </summary>
+    public ulong AddressHash { get; }
 
     /// <summary>The node the target runs on, as upstream's <c>GetNodeName</c> derives it; empty when unknown.</summary>
     public string NodeName { get; }
