@@ -9,6 +9,10 @@ namespace Quartermaster.Core.Serving;
 /// </summary>
 public static class GoJson
 {
+    /// <summary>Printable ASCII that Go writes as it is: everything but <c>"</c>, <c>\</c>, <c>&lt;</c>, <c>&gt;</c>, <c>&amp;</c>.</summary>
+    private static readonly SearchValues<char> PlainAscii = SearchValues.Create(
+        " !#$%'()*+,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
     private static ReadOnlySpan<byte> Hex => "0123456789abcdef"u8;
 
     private static ReadOnlySpan<byte> HexUpper => "0123456789ABCDEF"u8;
@@ -18,11 +22,20 @@ public static class GoJson
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(value);
-        var maxBytes = (value.Length * 6) + 2;
+        // Label names and most values are plain ASCII: that prefix is checked and narrowed with vector instructions.
+        var plain = value.AsSpan().IndexOfAnyExcept(PlainAscii);
+        if (plain < 0)
+        {
+            plain = value.Length;
+        }
+
+        var maxBytes = plain == value.Length ? value.Length + 2 : (value.Length * 6) + 2;
         var span = writer.GetSpan(maxBytes);
         var n = 0;
         span[n++] = (byte)'"';
-        for (var i = 0; i < value.Length; i++)
+        System.Text.Ascii.FromUtf16(value.AsSpan(0, plain), span.Slice(n, plain), out _);
+        n += plain;
+        for (var i = plain; i < value.Length; i++)
         {
             var c = value[i];
             if (c < 0x80)
