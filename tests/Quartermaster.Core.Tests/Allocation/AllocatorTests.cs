@@ -33,6 +33,34 @@ public class AllocatorTests
     }
 
     [Fact]
+    public void SetCollectors_RemovedThenAddedBeforeDrain_ReportsBothAndKeepsListsApart()
+    {
+        var allocator = new Allocator(new LeastWeightedStrategy());
+        allocator.SetCollectors([new("a"), new("b")]);
+        allocator.SetJobTargets("job", [.. Enumerable.Range(1, 10).Select(i => Item("job", $"t{i}:1", (ulong)i))]);
+        allocator.DrainChanges();
+
+        // b leaves and e arrives between two drains: b's pending change must not be lost to e, nor e's to b.
+        allocator.SetCollectors([new("a")]);
+        allocator.SetCollectors([new("a"), new("e")]);
+        var pairs = allocator.DrainChanges().DirtyPairs;
+
+        Assert.Contains(("job", "b"), pairs);
+        Assert.Equal(allocator.TargetsFor("job", "e").Any(), pairs.Contains(("job", "e")));
+        Assert.Equal(10, allocator.TargetsFor("job", "a").Count() + allocator.TargetsFor("job", "e").Count());
+
+        // After the drain a newcomer may take a freed place; it starts with nothing of anyone else's.
+        allocator.SetCollectors([new("a"), new("e"), new("f")]);
+        Assert.Equal(0, allocator.Collectors["f"].NumTargets);
+        Assert.Empty(allocator.TargetsFor("job", "f"));
+        allocator.SetJobTargets("job", [.. Enumerable.Range(1, 13).Select(i => Item("job", $"t{i}:1", (ulong)i))]);
+        Assert.Equal(allocator.Collectors["f"].NumTargets, allocator.TargetsFor("job", "f").Count());
+        Assert.Equal(allocator.Collectors["f"].NumTargets, allocator.Collectors["f"].TargetsOfJob("job"));
+        Assert.Equal(13, allocator.Collectors.Values.Sum(c => allocator.TargetsFor("job", c.Name).Count()));
+        Assert.Equal(13, allocator.Collectors.Values.Sum(c => c.NumTargets));
+    }
+
+    [Fact]
     public void ConsistentHashing_AssignsAsTheRingSays()
     {
         var ring = new ConsistentHashRing(["collector-0", "collector-1", "collector-2"], RingVersion.V0_10_0);
