@@ -22,6 +22,24 @@ public static class GoJson
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(value);
+        var n = WriteString(writer.GetSpan(MaxStringBytes(value)), value);
+        writer.Advance(n);
+    }
+
+    /// <summary>The most bytes <see cref="WriteString(Span{byte}, string)"/> writes for <paramref name="value"/>.</summary>
+    public static int MaxStringBytes(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return (value.Length * 6) + 2;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="value"/> as a quoted JSON string into <paramref name="span"/>, which holds at least
+    /// <see cref="MaxStringBytes"/> bytes, and returns the bytes written.
+    /// </summary>
+    public static int WriteString(Span<byte> span, string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
         // Label names and most values are plain ASCII: that prefix is checked and narrowed with vector instructions.
         var plain = value.AsSpan().IndexOfAnyExcept(PlainAscii);
         if (plain < 0)
@@ -29,8 +47,6 @@ public static class GoJson
             plain = value.Length;
         }
 
-        var maxBytes = plain == value.Length ? value.Length + 2 : (value.Length * 6) + 2;
-        var span = writer.GetSpan(maxBytes);
         var n = 0;
         span[n++] = (byte)'"';
         System.Text.Ascii.FromUtf16(value.AsSpan(0, plain), span.Slice(n, plain), out _);
@@ -97,7 +113,7 @@ public static class GoJson
         }
 
         span[n++] = (byte)'"';
-        writer.Advance(n);
+        return n;
     }
 
     public static void WriteRaw(IBufferWriter<byte> writer, ReadOnlySpan<byte> bytes)

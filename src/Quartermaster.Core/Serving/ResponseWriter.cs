@@ -10,7 +10,7 @@ public static class ResponseWriter
     private const int MaxRetainedBuffer = 16 * 1024 * 1024;
 
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
+    private static byte[]? t_buffer;
 
     /// <summary>
     /// <c>[{"targets":["addr"],"labels":{…}},…]</c> plus a newline. Items are written in the order given; callers
@@ -24,49 +24,32 @@ public static class ResponseWriter
             return ServingSnapshot.EmptyTargets;
         }
 
-        // One reused buffer per thread: after warm-up a response costs one exact-size copy and no regrowth.
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(64 * 1024);
-        buffer.ResetWrittenCount();
-        WriteTargetGroupArray(buffer, items);
-        GoJson.WriteByte(buffer, (byte)'\n');
-        // Served bodies live until their (job, collector) changes: allocated on the pinned object heap they skip
-        // gen0 and are never copied by a compacting collection, which otherwise promotes every byte twice.
-        var written = buffer.WrittenSpan;
-        var result = GC.AllocateUninitializedArray<byte>(written.Length, pinned: true);
-        written.CopyTo(result);
-        if (buffer.Capacity > MaxRetainedBuffer)
+        // One reused buffer per thread, written through a span with one capacity check per string: the bodies of a
+        // full pass are most of its work, so no interface call per byte run.
+        var writer = new SpanWriter(t_buffer ??= new byte[64 * 1024]);
+        writer.Raw("["u8);
+        for (var i = 0; i < items.Count; i++)
         {
-            t_buffer = null;
+            var item = items[i];
+            writer.Raw(i == 0 ? "{\"targets\":["u8 : ",{\"targets\":["u8);
+            writer.String(item.TargetUrl);
+            writer.Raw("],\"labels\":{"u8);
+            WriteMergedLabels(ref writer, item.GroupLabels, item.TargetLabels);
+            writer.Raw("}}"u8);
         }
 
+        writer.Raw("]\n"u8);
+
+        // Served bodies live until their (job, collector) changes: allocated on the pinned object heap they skip
+        // gen0 and are never copied by a compacting collection, which otherwise promotes every byte twice.
+        var result = GC.AllocateUninitializedArray<byte>(writer.Length, pinned: true);
+        writer.Written.CopyTo(result);
+        t_buffer = writer.Buffer.Length > MaxRetainedBuffer ? null : writer.Buffer;
         return result;
     }
 
-    public static void WriteTargetGroupArray(IBufferWriter<byte> buffer, IReadOnlyList<TargetItem> items)
-    {
-        ArgumentNullException.ThrowIfNull(items);
-        GoJson.WriteByte(buffer, (byte)'[');
-        for (var i = 0; i < items.Count; i++)
-        {
-            if (i > 0)
-            {
-                GoJson.WriteByte(buffer, (byte)',');
-            }
-
-            var item = items[i];
-            GoJson.WriteRaw(buffer, "{\"targets\":["u8);
-            GoJson.WriteString(buffer, item.TargetUrl);
-            GoJson.WriteRaw(buffer, "],\"labels\":{"u8);
-            WriteMergedLabels(buffer, item.GroupLabels, item.TargetLabels);
-
-            GoJson.WriteRaw(buffer, "}}"u8);
-        }
-
-        GoJson.WriteByte(buffer, (byte)']');
-    }
-
     /// <summary>Writes the merge of group and target labels (target wins) as JSON members, in name order.</summary>
-    private static void WriteMergedLabels(IBufferWriter<byte> buffer, Label[] group, Label[] target)
+    private static void WriteMergedLabels(ref SpanWriter writer, Label[] group, Label[] target)
     {
         int g = 0, t = 0;
         var first = true;
@@ -101,13 +84,13 @@ public static class ResponseWriter
 
             if (!first)
             {
-                GoJson.WriteByte(buffer, (byte)',');
+                writer.Raw(","u8);
             }
 
             first = false;
-            GoJson.WriteString(buffer, next.Name);
-            GoJson.WriteByte(buffer, (byte)':');
-            GoJson.WriteString(buffer, next.Value);
+            writer.String(next.Name);
+            writer.Raw(":"u8);
+            writer.String(next.Value);
         }
     }
 
@@ -168,5 +151,38 @@ public static class ResponseWriter
 
         GoJson.WriteRaw(buffer, "}\n"u8);
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Appends to a byte array, doubling it when a write might not fit.</summary>
+    private ref struct SpanWriter(byte[] buffer)
+    {
+        public byte[] Buffer { get; private set; } = buffer;
+
+        public int Length { get; private set; }
+
+        public readonly ReadOnlySpan<byte> Written => Buffer.AsSpan(0, Length);
+
+        public void Raw(ReadOnlySpan<byte> bytes)
+        {
+            Ensure(bytes.Length);
+            bytes.CopyTo(Buffer.AsSpan(Length));
+            Length += bytes.Length;
+        }
+
+        public void String(string value)
+        {
+            Ensure(GoJson.MaxStringBytes(value));
+            Length += GoJson.WriteString(Buffer.AsSpan(Length), value);
+        }
+
+        private void Ensure(int count)
+        {
+            if (Buffer.Length - Length < count)
+            {
+                var grown = new byte[Math.Max(Buffer.Length * 2, Length + count)];
+                Buffer.AsSpan(0, Length).CopyTo(grown);
+                Buffer = grown;
+            }
+        }
     }
 }
