@@ -264,6 +264,25 @@ public sealed class FileSdProviderTests : IDisposable
     }
 
     [Fact]
+    public void Refresh_IdenticalRewriteOfALargeFile_AllocatesAFractionOfTheFile()
+    {
+        var json = "[" + string.Join(",", Enumerable.Range(0, 5000).Select(i => $$$"""{"targets":["t{{{i}}}:9100"],"labels":{"zone":"z{{{i % 7}}}"}}""")) + "]";
+        _dir.Write("a.json", json);
+        var provider = Provider(_dir.Path + "/*.json");
+        RefreshOnce(provider);
+        _dir.Write("a.json", json);
+        AssertNothingPublished(provider);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        AssertNothingPublished(provider);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // Reading the bytes into a pooled buffer and hashing them allocates no copy of the file and no parse.
+        Assert.InRange(allocated, 0, json.Length / 20);
+        Assert.Equal(1, provider.FilesParsed);
+    }
+
+    [Fact]
     public void Refresh_SameLengthDifferentBytes_ParsedAndPublished()
     {
         _dir.Write("a.json", """[{"targets":["a:1"]}]""");
