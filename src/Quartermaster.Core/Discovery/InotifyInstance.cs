@@ -18,6 +18,8 @@ internal sealed class InotifyInstance : IDisposable
     private const int EventHeaderSize = 16;
     private const int EAgain = 11;
     private const int EIntr = 4;
+    private const int EMFile = 24;
+    private const int ENoSpc = 28;
 
     private const Events WatchMask = Events.Modify | Events.Attrib | Events.CloseWrite | Events.MovedFrom | Events.MovedTo
         | Events.Create | Events.Delete | Events.DeleteSelf | Events.MoveSelf | Events.OnlyDir;
@@ -34,7 +36,15 @@ internal sealed class InotifyInstance : IDisposable
     public InotifyInstance(Action<int, Events, string?> onEvent)
     {
         _onEvent = onEvent;
-        _fd = InotifyInit1(InNonBlock | InCloExec);
+        try
+        {
+            _fd = InotifyInit1(InNonBlock | InCloExec);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            throw new IOException("inotify is not available: " + ex.Message, ex);
+        }
+
         if (_fd < 0)
         {
             throw LastError("inotify_init1");
@@ -106,7 +116,13 @@ internal sealed class InotifyInstance : IDisposable
     private static IOException LastError(string call)
     {
         var errno = Marshal.GetLastPInvokeError();
-        return new IOException($"{call}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", errno);
+        var hint = (call, errno) switch
+        {
+            ("inotify_init1", EMFile) => "; raise fs.inotify.max_user_instances",
+            (_, ENoSpc) => "; raise fs.inotify.max_user_watches",
+            _ => "",
+        };
+        return new IOException($"{call}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}){hint}", errno);
     }
 
     private void ReadLoop()

@@ -3,8 +3,12 @@ using Quartermaster.Core.Discovery;
 
 namespace Quartermaster.Core.Tests.Discovery;
 
+/// <summary>Counts the process' inotify instances, so it runs apart from the other tests that open them.</summary>
+[Collection(InotifyInstances)]
 public sealed class DirectoryWatchRegistryTests : IDisposable
 {
+    internal const string InotifyInstances = "inotify instances";
+
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly TempDirectory _dir = new();
 
@@ -73,9 +77,8 @@ public sealed class DirectoryWatchRegistryTests : IDisposable
 
         Assert.Equal(200, registry.WatchedDirectories);
 
-        // 200 FileSystemWatchers would need 200 instances (the default per-user limit is 128). Other tests may open
-        // the shared registry's one instance meanwhile, hence the margin.
-        Assert.InRange(CountInotifyInstances() - before, 1, 2);
+        // 200 FileSystemWatchers would need 200 instances (the default per-user limit is 128).
+        Assert.Equal(before + 1, CountInotifyInstances());
         for (var i = 0; i < 200; i++)
         {
             File.WriteAllText(_dir.File($"d{i}/f.json"), "[]");
@@ -128,6 +131,28 @@ public sealed class DirectoryWatchRegistryTests : IDisposable
         File.WriteAllText(dir + "/x.json", "[]");
         await again.WaitForAsync("x.json");
         Assert.False(renewed.IsLost);
+    }
+
+    [Fact]
+    public async Task Dispose_Registry_ClosesItsInotifyInstance()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "inotify is Linux only");
+        var before = CountInotifyInstances();
+        var registry = new DirectoryWatchRegistry(useInotify: true);
+        using var subscription = registry.Watch(_dir.Path, _ => { });
+        Assert.True(registry.HasInotifyInstance);
+        Assert.Equal(before + 1, CountInotifyInstances());
+
+        registry.Dispose();
+
+        Assert.True(subscription.IsLost);
+        Assert.False(registry.HasInotifyInstance);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(Timeout);
+        while (CountInotifyInstances() != before)
+        {
+            await Task.Delay(10, cts.Token);
+        }
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Quartermaster.Core.Discovery;
 
 namespace Quartermaster.Core.Tests.Discovery;
 
+[Collection(DirectoryWatchRegistryTests.InotifyInstances)]
 public sealed class FileSdProviderTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
