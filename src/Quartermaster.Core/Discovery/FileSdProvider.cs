@@ -14,7 +14,10 @@ namespace Quartermaster.Core.Discovery;
 /// </summary>
 /// <remarks>
 /// As in Prometheus' <c>discovery/file</c>, a file that cannot be read or parsed keeps its previous groups, and the
-/// groups of a file that shrank or disappeared are published empty. Only groups that changed are published.
+/// groups of a file that shrank or disappeared are published empty. Only groups that changed are published, and a
+/// file whose bytes hash as at its last parse is not parsed again. Directory watches come from
+/// <see cref="Watches"/>, shared by every source of the process; a directory that cannot be watched is read every
+/// <c>refresh_interval</c> and reported in <see cref="SourceStatus.Warning"/>.
 /// <see cref="RunAsync"/> returns normally when its token is cancelled.
 /// </remarks>
 public sealed partial class FileSdProvider : IDiscoveryProvider, IDisposable
