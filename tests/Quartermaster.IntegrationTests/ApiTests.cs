@@ -277,5 +277,9 @@ public sealed class ApiTests
         var metrics = await host.GetStringAsync("/metrics");
         Assert.Matches("quartermaster_discovery_source_failing\\{[^}]*job_name=\"files\"[^}]*\\} 1", metrics);
         Assert.Matches("quartermaster_discovery_failures_total\\{[^}]*mechanism=\"file_sd\"[^}]*\\} [1-9]", metrics);
+
+        // The directory is watched (the process' one inotify instance), so the source is failing but not degraded.
+        Assert.Matches("quartermaster_discovery_source_degraded\\{[^}]*job_name=\"files\"[^}]*\\} 0", metrics);
+        Assert.All(discovery.Sources, s => Assert.Null(s.Warning));
     }
 }

@@ -9,7 +9,7 @@ public sealed partial class FileSdProvider
         [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "file_sd: error reading file {Path}: {Error}")]
         public static partial void ReadFailed(ILogger logger, string path, string? error);
 
-        [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "file_sd: cannot watch directory {Directory}: {Error}")]
-        public static partial void WatchFailed(ILogger logger, string directory, string error);
+        [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "file_sd: {Warning}")]
+        public static partial void WatchFailed(ILogger logger, string warning);
     }
 }

@@ -27,7 +27,7 @@ internal sealed class GroupTracker
                 continue;
             }
 
-            if (_published.TryGetValue(group.Source, out var previous) && SameGroup(previous, group))
+            if (_published.TryGetValue(group.Source, out var previous) && (ReferenceEquals(previous, group) || SameGroup(previous, group)))
             {
                 // Keep the instance the consumer already holds, so the fresh parse of an unchanged group is garbage
                 // rather than a second live copy of its labels.

@@ -9,6 +9,7 @@ public sealed class SourceStatus
     private readonly object _gate = new();
     private readonly Action<SourceStatus, string?>? _onStateChange;
     private string? _lastError;
+    private string? _warning;
     private long _failures;
 
     public SourceStatus(string job, string mechanism, string name, Action<SourceStatus, string?>? onStateChange = null)
@@ -38,6 +39,32 @@ public sealed class SourceStatus
     }
 
     public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>
+    /// A problem that degrades the source without failing it, e.g. changes noticed only every refresh interval
+    /// because its directory cannot be watched; <c>null</c> when there is none.
+    /// </summary>
+    public string? Warning
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _warning;
+            }
+        }
+    }
+
+    /// <summary>Sets or (with <c>null</c>) clears <see cref="Warning"/>; returns whether it changed.</summary>
+    public bool ReportWarning(string? warning)
+    {
+        lock (_gate)
+        {
+            var changed = !string.Equals(_warning, warning, StringComparison.Ordinal);
+            _warning = warning;
+            return changed;
+        }
+    }
 
     public void ReportSuccess() => Transition(null);
 

@@ -40,6 +40,11 @@ internal sealed class DiscoveryManager : IAsyncDisposable
             "quartermaster_discovery_source_failing",
             () => Sources.Select(s => new Measurement<long>(s.LastError is null ? 0 : 1, Tags(s))),
             description: "1 while the last refresh of a discovery source failed.");
+        meter.CreateObservableGauge(
+            "quartermaster_discovery_source_degraded",
+            () => Sources.Select(s => new Measurement<long>(s.Warning is null ? 0 : 1, Tags(s))),
+            description: "1 while a discovery source works in a degraded mode, e.g. a file_sd directory that cannot be "
+                + "watched is re-read only every refresh_interval; the log says why.");
     }
 
     /// <summary>Every source's health, for status pages and metrics.</summary>

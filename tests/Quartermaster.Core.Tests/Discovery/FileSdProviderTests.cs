@@ -4,6 +4,7 @@ using Quartermaster.Core.Discovery;
 
 namespace Quartermaster.Core.Tests.Discovery;
 
+[Collection(DirectoryWatchRegistryTests.InotifyInstances)]
 public sealed class FileSdProviderTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
@@ -244,6 +245,217 @@ public sealed class FileSdProviderTests : IDisposable
         await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.True(run.IsCompletedSuccessfully);
     }
+
+    [Fact]
+    public void Refresh_FileRewrittenWithIdenticalBytes_NotParsedAndNothingPublished()
+    {
+        _dir.Write("a.json", """[{"targets":["a:1"]}]""");
+        _dir.Write("b.yml", "- targets: [b]\n");
+        var provider = Provider(_dir.Path + "/*.json", _dir.Path + "/*.yml");
+        RefreshOnce(provider);
+        Assert.Equal(2, provider.FilesParsed);
+
+        _dir.Write("a.json", """[{"targets":["a:1"]}]""");
+        _dir.Write("b.yml", "- targets: [b]\n");
+        AssertNothingPublished(provider);
+
+        Assert.Equal(2, provider.FilesParsed);
+        Assert.Equal(2, provider.FilesUnchanged);
+        Assert.Null(_status.LastError);
+    }
+
+    [Fact]
+    public void Refresh_IdenticalRewriteOfALargeFile_AllocatesAFractionOfTheFile()
+    {
+        var json = "[" + string.Join(",", Enumerable.Range(0, 5000).Select(i => $$$"""{"targets":["t{{{i}}}:9100"],"labels":{"zone":"z{{{i % 7}}}"}}""")) + "]";
+        _dir.Write("a.json", json);
+        var provider = Provider(_dir.Path + "/*.json");
+        RefreshOnce(provider);
+        _dir.Write("a.json", json);
+        AssertNothingPublished(provider);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        AssertNothingPublished(provider);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // Reading the bytes into a pooled buffer and hashing them allocates no copy of the file and no parse.
+        Assert.InRange(allocated, 0, json.Length / 20);
+        Assert.Equal(1, provider.FilesParsed);
+    }
+
+    [Fact]
+    public void Refresh_SameLengthDifferentBytes_ParsedAndPublished()
+    {
+        _dir.Write("a.json", """[{"targets":["a:1"]}]""");
+        var provider = Provider(_dir.Path + "/*.json");
+        RefreshOnce(provider);
+
+        _dir.Write("a.json", """[{"targets":["a:2"]}]""");
+
+        Assert.Equal([Line("a.json", 0, """{__address__="a:2"}""")], GroupFormat.Render(RefreshOnce(provider)));
+        Assert.Equal(2, provider.FilesParsed);
+        Assert.Equal(0, provider.FilesUnchanged);
+    }
+
+    [Fact]
+    public void Refresh_ChangedFile_UnchangedGroupsKeepTheInstancesAlreadyPublished()
+    {
+        _dir.Write("a.json", """[{"targets":["a:1"]},{"targets":["a:2"]}]""");
+        var provider = Provider(_dir.Path + "/*.json");
+        var first = RefreshOnce(provider);
+
+        _dir.Write("a.json", """[{"targets":["a:1"]},{"targets":["a:3"]}]""");
+        var second = RefreshOnce(provider);
+        _dir.Write("a.json", """[{"targets":["a:1"]},{"targets":["a:4"]}]""");
+        var third = RefreshOnce(provider);
+
+        // Group 0 never changed: published once, and the instance kept is the one the consumer holds.
+        Assert.Equal([Line("a.json", 1, """{__address__="a:3"}""")], GroupFormat.Render(second));
+        Assert.Equal([Line("a.json", 1, """{__address__="a:4"}""")], GroupFormat.Render(third));
+        Assert.Same(first[0], provider.TrackedGroups(_dir.File("a.json"))[0]);
+        Assert.Same(third[0], provider.TrackedGroups(_dir.File("a.json"))[1]);
+    }
+
+    [Fact]
+    public void Refresh_BrokenFileRewrittenIdentically_StillReportedAndLastGroupsKept()
+    {
+        _dir.Write("a.json", """[{"targets":["a:1"]}]""");
+        var provider = Provider(_dir.Path + "/*.json");
+        RefreshOnce(provider);
+        _dir.Write("a.json", "[{");
+        AssertNothingPublished(provider);
+        _dir.Write("a.json", "[{");
+        AssertNothingPublished(provider);
+
+        Assert.Equal(2, _status.Failures);
+        Assert.NotNull(_status.LastError);
+        Assert.Equal([Line("a.json", 0, """{__address__="a:1"}""")], GroupFormat.Render(provider.TrackedGroups(_dir.File("a.json"))));
+
+        // Back to the bytes parsed before the breakage: parsed again (the broken read replaced nothing), nothing changed.
+        _dir.Write("a.json", """[{"targets":["a:1"]}]""");
+        AssertNothingPublished(provider);
+        Assert.Null(_status.LastError);
+    }
+
+    [Fact]
+    public void Refresh_DirectoryCannotBeWatched_WarnsAndStillReads()
+    {
+        _dir.Write("a.json", """[{"targets":["a:1"]}]""");
+        var registry = new DirectoryWatchRegistry();
+        registry.Dispose();
+        var provider = new FileSdProvider(new FileSdConfig { Files = [_dir.Path + "/*.json"], RefreshInterval = PromDuration.FromSeconds(30) }, _status, _time)
+        {
+            Watches = registry,
+        };
+
+        Assert.Single(RefreshOnce(provider));
+
+        Assert.StartsWith($"cannot watch directory {_dir.Path}: ", _status.Warning);
+        Assert.EndsWith("changes are noticed every refresh_interval (30s)", _status.Warning);
+        Assert.Null(_status.LastError);
+        Assert.Equal(0, provider.WatchedDirectories);
+    }
+
+    [Fact]
+    public async Task RunAsync_TwoProvidersOneDirectory_BothNotifiedAndStoppingOneKeepsTheOther()
+    {
+        using var registry = new DirectoryWatchRegistry();
+        _dir.Write("a.json", """[{"targets":["a:1"]}]""");
+        _dir.Write("b.json", """[{"targets":["b:1"]}]""");
+        var recorderA = new PublishRecorder();
+        var recorderB = new PublishRecorder();
+        using var a = WatchingProvider(registry, _dir.File("a.json"));
+        using var b = WatchingProvider(registry, _dir.Path + "/*.json");
+        using var ctsA = new CancellationTokenSource();
+        using var ctsB = new CancellationTokenSource();
+        var runA = a.RunAsync(recorderA.Publish, ctsA.Token);
+        var runB = b.RunAsync(recorderB.Publish, ctsB.Token);
+        Assert.Single(await recorderA.NextAsync());
+        Assert.Equal(2, (await recorderB.NextAsync()).Count);
+        Assert.Equal(1, registry.WatchedDirectories);
+
+        // The fake clock never moves, so only the shared notifications cause these refreshes.
+        _dir.Write("a.json", """[{"targets":["a:2"]}]""");
+        Assert.Equal([Line("a.json", 0, """{__address__="a:2"}""")], GroupFormat.Render(await recorderA.NextAsync()));
+        Assert.Equal([Line("a.json", 0, """{__address__="a:2"}""")], GroupFormat.Render(await recorderB.NextAsync()));
+
+        await ctsA.CancelAsync();
+        await runA.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        _dir.Write("a.json", """[{"targets":["a:3"]}]""");
+
+        Assert.Equal([Line("a.json", 0, """{__address__="a:3"}""")], GroupFormat.Render(await recorderB.NextAsync()));
+        Assert.Equal(1, registry.WatchedDirectories);
+        await ctsB.CancelAsync();
+        await runB.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Equal(0, registry.WatchedDirectories);
+    }
+
+    [Fact]
+    public async Task RunAsync_TwoHundredSourcesInTwoHundredDirectories_AllWatchedAndNotified()
+    {
+        using var registry = new DirectoryWatchRegistry();
+        var sources = new List<(FileSdProvider Provider, SourceStatus Status, PublishRecorder Recorder, Task Run, string File)>();
+        using var cts = new CancellationTokenSource();
+        for (var i = 0; i < 200; i++)
+        {
+            var dir = Directory.CreateDirectory(_dir.File("job" + i)).FullName;
+            var file = dir + "/targets.json";
+            File.WriteAllText(file, $$"""[{"targets":["t{{i}}:1"]}]""");
+            var status = new SourceStatus("job" + i, "file_sd", file);
+            var provider = new FileSdProvider(
+                new FileSdConfig { Files = [file], RefreshInterval = PromDuration.FromSeconds(30) }, status, _time, null, TimeSpan.Zero)
+            {
+                Watches = registry,
+            };
+            var recorder = new PublishRecorder();
+            sources.Add((provider, status, recorder, provider.RunAsync(recorder.Publish, cts.Token), file));
+        }
+
+        foreach (var source in sources)
+        {
+            Assert.Single(await source.Recorder.NextAsync());
+            Assert.Null(source.Status.Warning);
+        }
+
+        Assert.Equal(200, registry.WatchedDirectories);
+        for (var i = 0; i < 200; i++)
+        {
+            File.WriteAllText(sources[i].File, $$"""[{"targets":["t{{i}}:2"]}]""");
+        }
+
+        for (var i = 0; i < 200; i++)
+        {
+            var batch = await sources[i].Recorder.NextAsync();
+            Assert.Equal($"t{i}:2", Assert.Single(Assert.Single(batch).Targets)[0].Value);
+        }
+
+        await cts.CancelAsync();
+        await Task.WhenAll(sources.Select(s => s.Run)).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        foreach (var source in sources)
+        {
+            source.Provider.Dispose();
+        }
+
+        Assert.Equal(0, registry.WatchedDirectories);
+    }
+
+    [Theory]
+    [InlineData("targets.json", "targets.json", true)]
+    [InlineData("targets.json", "other.json", false)]
+    [InlineData("*.json", "other.json", true)]
+    [InlineData("*.json", "other.yml", false)]
+    [InlineData("*.json", "..data", true)]
+    [InlineData("*.json", null, true)]
+    public void IsRelevant_EntryName_MatchesOwnPathsConfigMapSwapsAndUnknowns(string pattern, string? name, bool expected)
+    {
+        Assert.Equal(expected, FileSdProvider.IsRelevant([pattern], name));
+    }
+
+    private FileSdProvider WatchingProvider(DirectoryWatchRegistry registry, params string[] files) =>
+        new(new FileSdConfig { Files = files, RefreshInterval = PromDuration.FromSeconds(30) }, _status, _time)
+        {
+            Watches = registry,
+        };
 
     [Fact]
     public void Constructor_InvalidPath_Throws()
