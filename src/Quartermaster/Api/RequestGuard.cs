@@ -19,8 +19,12 @@ namespace Quartermaster.Api;
 /// </remarks>
 internal sealed class RequestGuard : IDisposable
 {
-    /// <summary>The body of a rejected request.</summary>
-    public const string RejectionText = "overloaded: too many API requests in flight and queued; retry after 1 s\n";
+    /// <summary>
+    /// The body of a rejected request. The collectors' receiver does not check the status of <c>/scrape_configs</c>
+    /// and parses any body as a YAML map of jobs, keeping its previous jobs only when that fails: so the text is
+    /// neither empty (no jobs) nor a YAML mapping (no <c>": "</c>).
+    /// </summary>
+    public const string RejectionText = "service overloaded (too many API requests in flight and queued), retry after 1 s\n";
 
     private readonly Func<HttpServerConfig?> _limits;
     private readonly Counter<long> _rejected;

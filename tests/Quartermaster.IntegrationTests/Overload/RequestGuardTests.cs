@@ -44,6 +44,10 @@ public sealed class RequestGuardTests
             Assert.Equal(HttpStatusCode.ServiceUnavailable, rejected.StatusCode);
             Assert.Equal(TimeSpan.FromSeconds(1), rejected.Headers.RetryAfter?.Delta);
             Assert.Equal(RequestGuard.RejectionText, await rejected.Content.ReadAsStringAsync());
+
+            // The receiver parses /scrape_configs bodies whatever the status: an empty or mapping body would replace its jobs.
+            Assert.DoesNotContain(": ", RequestGuard.RejectionText, StringComparison.Ordinal);
+            Assert.NotEqual("", RequestGuard.RejectionText.Trim());
         }
 
         using var served = await host.Client.GetAsync(path);
