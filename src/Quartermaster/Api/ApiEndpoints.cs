@@ -225,6 +225,7 @@ internal static class ApiEndpoints
         return notes;
     }
 
+    /// <summary>What explain reads from outside the pipeline: poll history, source health, the RBAC preflight.</summary>
     internal static ExplainContext ExplainContextFor(PollTracker polls, Discovery.DiscoveryManager discovery, Discovery.RbacService rbac, Hosting.ConfigService config, Discovery.PrometheusCrService? prometheusCr = null) => new()
     {
         SecretsWithheld = job => config.SecretsWithheld.Contains(job, StringComparer.Ordinal),

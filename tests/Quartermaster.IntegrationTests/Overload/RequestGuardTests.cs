@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Quartermaster.Api;
 using Quartermaster.Hosting;
 using Quartermaster.IntegrationTests.Infrastructure;
@@ -15,9 +17,9 @@ public sealed class RequestGuardTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private static string Config(int permits, int queue) => $$"""
+    private static string Config(int permits, int queue, string more = "") => $$"""
         collectors: {static: [collector-0]}
-        http_server: {concurrency_limit: {{permits}}, queue_limit: {{queue}}}
+        http_server: {concurrency_limit: {{permits}}, queue_limit: {{queue}}{{more}}}
         config:
           scrape_configs:
             - job_name: web
@@ -137,5 +139,15 @@ public sealed class RequestGuardTests
 
         using var served = await host.Client.GetAsync("/jobs");
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+    }
+
+    [Fact]
+    public async Task MaxConnections_Configured_SetsKestrelConnectionLimit()
+    {
+        await using var host = await AllocatorHost.StartAsync(Config(permits: 4, queue: 10, ", max_connections: 3"));
+
+        var kestrel = host.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
+
+        Assert.Equal(3, kestrel.Limits.MaxConcurrentConnections);
     }
 }
