@@ -15,6 +15,9 @@ public sealed class ProcessRunOptions
 
     public string Strategy { get; init; } = "consistent-hashing";
 
+    /// <summary>Top-level YAML appended to the generated config (<c>--extra-config</c>).</summary>
+    public string? ExtraConfig { get; init; }
+
     public LabelShape Shape { get; init; } = LabelShape.Full;
 
     public int MaxJobs { get; init; } = TargetWorkspace.MaxJobs;
@@ -76,7 +79,7 @@ public static class ProcessRunner
         try
         {
             var generate = Stopwatch.StartNew();
-            var workspace = TargetWorkspace.Create(work, options.Targets, options.Collectors, options.Shape, options.Strategy, options.MaxJobs);
+            var workspace = TargetWorkspace.Create(work, options.Targets, options.Collectors, options.Shape, options.Strategy, options.MaxJobs, options.ExtraConfig);
             var targets = workspace.TargetCount;
             Line(string.Create(ic, $"## {targets:N0} targets, {workspace.Jobs:N0} jobs (file_sd, {options.Shape} labels), {options.Collectors} collectors, {options.Strategy}"));
             Line("");

@@ -9,7 +9,7 @@ const string Usage = """
       process  [--targets 10000] [--collectors 10] [--strategy consistent-hashing] [--shape full|groups] [--max-jobs 100]
                [--app <folder with quartermaster>] [--poll-collectors 0] [--interval 30s] [--duration 60s]
                [--concurrency 64] [--churn-percent 1] [--churn-every 10s] [--flood 0] [--flood-duration 20s]
-               [--env NAME=VALUE,NAME=VALUE]
+               [--env NAME=VALUE,NAME=VALUE] [--extra-config '<top-level YAML, e.g. http_server: {queue_limit: 50}>']
                [--report <file.md>]
           Generates a file_sd workload, runs the real quartermaster on it and measures start → first complete
           snapshot, peak/steady RSS, unchanged reloads, one target added/removed → served, then optionally the
@@ -45,6 +45,7 @@ try
                 MaxJobs = options.Int("max-jobs", TargetWorkspace.MaxJobs),
                 Environment = options.Environment(),
                 App = options.TextOrNull("app"),
+                ExtraConfig = options.TextOrNull("extra-config"),
                 PollCollectors = options.Int("poll-collectors", 0),
                 PollInterval = options.Duration("interval", TimeSpan.FromSeconds(30)),
                 PollDuration = options.Duration("duration", TimeSpan.FromSeconds(60)),

@@ -77,6 +77,9 @@ public sealed class TargetWorkspace
 
     public string Strategy { get; }
 
+    /// <summary>Top-level YAML appended to the config as given (for example <c>http_server: {queue_limit: 50}</c>).</summary>
+    public string? ExtraConfig { get; init; }
+
     /// <summary>Targets currently in the files.</summary>
     public int TargetCount
     {
@@ -100,11 +103,11 @@ public sealed class TargetWorkspace
     /// Writes the config and every job's file for <paramref name="targets"/> targets: jobs of 100 (upstream's shape)
     /// up to <see cref="MaxJobs"/> jobs, then more targets per job; rounded down to whole groups of 5.
     /// </summary>
-    public static TargetWorkspace Create(string root, int targets, int collectors, LabelShape shape = LabelShape.Full, string strategy = "consistent-hashing", int maxJobs = MaxJobs)
+    public static TargetWorkspace Create(string root, int targets, int collectors, LabelShape shape = LabelShape.Full, string strategy = "consistent-hashing", int maxJobs = MaxJobs, string? extraConfig = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(collectors, 1);
         Directory.CreateDirectory(root);
-        var workspace = new TargetWorkspace(Path.GetFullPath(root), targets, collectors, shape, strategy, maxJobs);
+        var workspace = new TargetWorkspace(Path.GetFullPath(root), targets, collectors, shape, strategy, maxJobs) { ExtraConfig = extraConfig };
         for (var j = 0; j < workspace.Jobs; j++)
         {
             workspace.WriteJob(j);
@@ -231,6 +234,11 @@ public sealed class TargetWorkspace
         {
             yaml.Append("    - job_name: ").Append(JobName(j)).Append('\n');
             yaml.Append("      file_sd_configs:\n        - files: [\"").Append(JobFile(j)).Append("\"]\n");
+        }
+
+        if (ExtraConfig is not null)
+        {
+            yaml.Append(ExtraConfig).Append('\n');
         }
 
         WriteAtomically(ConfigPath, Encoding.UTF8.GetBytes(yaml.ToString()));

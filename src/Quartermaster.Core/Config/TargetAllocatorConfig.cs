@@ -42,6 +42,9 @@ public sealed class TargetAllocatorConfig
     /// </summary>
     public string ConsistentHashingRingVersion { get; set; } = "v0.10";
 
+    /// <summary>Extension: the overload guard of the HTTP API (<c>http_server</c>).</summary>
+    public HttpServerConfig HttpServer { get; set; } = new();
+
     public bool RelabelFilteringEnabled => FilterStrategy == "relabel-config";
 
     /// <summary>The <c>telemetry</c> block as YAML text, as written; null when absent. <see cref="Telemetry"/> is its model.</summary>
@@ -180,6 +183,29 @@ public sealed class HttpsServerConfig
     public string TlsCertFilePath { get; set; } = "";
 
     public string TlsKeyFilePath { get; set; } = "";
+}
+
+/// <summary>
+/// Extension (<c>http_server</c>): how many API and UI requests are handled at once, how many wait for their turn
+/// (oldest first) before the rest are answered 503, and an optional connection limit. Probes and <c>/metrics</c>
+/// are never limited.
+/// </summary>
+public sealed class HttpServerConfig
+{
+    /// <summary>The default queue length: requests waiting for a permit before new ones are rejected.</summary>
+    public const int DefaultQueueLimit = 1000;
+
+    /// <summary>The default number of permits: four requests per processor.</summary>
+    public static int DefaultConcurrencyLimit => 4 * Environment.ProcessorCount;
+
+    /// <summary><c>concurrency_limit</c>: requests handled at once; at least 1.</summary>
+    public int ConcurrencyLimit { get; set; } = DefaultConcurrencyLimit;
+
+    /// <summary><c>queue_limit</c>: requests waiting for a permit, oldest first; 0 rejects as soon as every permit is taken.</summary>
+    public int QueueLimit { get; set; } = DefaultQueueLimit;
+
+    /// <summary><c>max_connections</c>: Kestrel's limit on open connections per listener; <c>null</c> (the default) is unlimited.</summary>
+    public long? MaxConnections { get; set; }
 }
 
 /// <summary>Extension for use outside Kubernetes: a fixed list of collectors.</summary>

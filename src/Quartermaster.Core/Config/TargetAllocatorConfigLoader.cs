@@ -17,6 +17,7 @@ namespace Quartermaster.Core.Config;
 /// <item><c>consistent_hashing: {ring_version: v0.10 | v1.0}</c>: which consistent-hashing ring layout to reproduce.</item>
 /// <item><c>prometheus_cr.operator_generation: current | v0.78</c>: which Prometheus Operator generation's scrape
 /// configs to reproduce for monitoring resources.</item>
+/// <item><c>http_server: {concurrency_limit, queue_limit, max_connections}</c>: the API's overload guard.</item>
 /// </list>
 /// </remarks>
 public static class TargetAllocatorConfigLoader
@@ -39,7 +40,7 @@ public static class TargetAllocatorConfigLoader
     [
         "listen_addr", "kube_config_file_path", "collector_selector", "collector_namespace", "config", "allocation_strategy",
         "allocation_fallback_strategy", "filter_strategy", "prometheus_cr", "https", "telemetry",
-        "collector_not_ready_grace_period", "allow_insecure_auth_secrets", "collectors", "consistent_hashing",
+        "collector_not_ready_grace_period", "allow_insecure_auth_secrets", "collectors", "consistent_hashing", "http_server",
     ];
 
     private static readonly string[] PrometheusCrKeys =
@@ -50,6 +51,8 @@ public static class TargetAllocatorConfigLoader
         "scrape_interval", "evaluation_interval", "scrape_protocols", "scrape_classes", "deny_fs_access_through_sms",
         "operator_generation",
     ];
+
+    private static readonly string[] HttpServerKeys = ["concurrency_limit", "queue_limit", "max_connections"];
 
     private static readonly string[] HttpsKeys = ["enabled", "listen_addr", "ca_file_path", "tls_cert_file_path", "tls_key_file_path"];
 
@@ -239,6 +242,52 @@ public static class TargetAllocatorConfigLoader
                 {
                     r.Error("consistent_hashing.ring_version", $"{YamlReader.Quote(version)} is not a known ring version; expected v0.10 or v1.0");
                 }
+            }
+        }
+
+        if (keys.TryGetValue("http_server", out n) && r.Mapping(n, "http_server") is { } httpServer)
+        {
+            ReadHttpServer(r, httpServer, c.HttpServer);
+        }
+    }
+
+    private static void ReadHttpServer(YamlReader r, YamlMappingNode map, HttpServerConfig h)
+    {
+        const string path = "http_server";
+        var k = r.MatchKeys(map, path, HttpServerKeys, caseInsensitive: true);
+        if (k.TryGetValue("concurrency_limit", out var n) && r.StrictInt(n, YamlReader.Join(path, "concurrency_limit"), null) is { } permits)
+        {
+            if (permits is < 1 or > int.MaxValue)
+            {
+                r.Error(YamlReader.Join(path, "concurrency_limit"), $"{permits.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range; expected an integer from 1 to {int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            }
+            else
+            {
+                h.ConcurrencyLimit = (int)permits;
+            }
+        }
+
+        if (k.TryGetValue("queue_limit", out n) && r.StrictInt(n, YamlReader.Join(path, "queue_limit"), null) is { } queue)
+        {
+            if (queue is < 0 or > int.MaxValue)
+            {
+                r.Error(YamlReader.Join(path, "queue_limit"), $"{queue.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range; expected an integer from 0 to {int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            }
+            else
+            {
+                h.QueueLimit = (int)queue;
+            }
+        }
+
+        if (k.TryGetValue("max_connections", out n) && r.StrictInt(n, YamlReader.Join(path, "max_connections"), null) is { } connections)
+        {
+            if (connections < 1)
+            {
+                r.Error(YamlReader.Join(path, "max_connections"), $"{connections.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range; expected a positive integer (omit the key for no limit)");
+            }
+            else
+            {
+                h.MaxConnections = connections;
             }
         }
     }

@@ -259,6 +259,23 @@ internal sealed partial class YamlReader
         return result;
     }
 
+    /// <summary>Strict integer: only a YAML int that fits in a <see cref="long"/>; null keeps the current value.</summary>
+    public long? StrictInt(YamlNode node, string path, long? current)
+    {
+        if (IsNull(node))
+        {
+            return current;
+        }
+
+        if (node is YamlScalarNode s && Kind(s) == YamlScalarKind.Int && TryInt(s.Value ?? "", out var v))
+        {
+            return v;
+        }
+
+        Error(path, $"expected an integer, got {Describe(node)}");
+        return current;
+    }
+
     /// <summary>A Go <c>time.Duration</c>: a string parsed by Go rules, or a bare integer of nanoseconds.</summary>
     public long? GoDurationNanoseconds(YamlNode node, string path)
     {

@@ -24,6 +24,8 @@ public sealed class TargetPipeline
     public const int DefaultDroppedTargetsPerJob = 100;
 
     private readonly Channel<Event> _events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly object _wakeGate = new();
+    private bool _wakeSignalled;
     private readonly Dictionary<string, JobSources> _jobs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dirtyJobs = new(StringComparer.Ordinal);
     private readonly List<ExplainEvent> _explains = [];
@@ -59,7 +61,7 @@ public sealed class TargetPipeline
     public void ApplyConfig(PipelineConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        _events.Writer.TryWrite(new ConfigEvent(config));
+        Enqueue(new ConfigEvent(config));
     }
 
     /// <summary>
@@ -68,12 +70,12 @@ public sealed class TargetPipeline
     /// </summary>
     public void PublishGroups(string job, string providerKey, object providerInstance, IReadOnlyList<TargetGroup> groups)
     {
-        _events.Writer.TryWrite(new GroupsEvent(job, providerKey, providerInstance, groups));
+        Enqueue(new GroupsEvent(job, providerKey, providerInstance, groups));
     }
 
     public void SetCollectors(IReadOnlyList<CollectorInfo> collectors)
     {
-        _events.Writer.TryWrite(new CollectorsEvent(collectors));
+        Enqueue(new CollectorsEvent(collectors));
     }
 
     /// <summary>
@@ -91,7 +93,7 @@ public sealed class TargetPipeline
             _ = e.Result.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
-        _events.Writer.TryWrite(e);
+        Enqueue(e);
         return e.Result.Task;
     }
 
@@ -113,6 +115,44 @@ public sealed class TargetPipeline
     }
 
     /// <summary>
+    /// Runs the loop on the calling thread until <paramref name="cancellationToken"/> is cancelled (then throws
+    /// <see cref="OperationCanceledException"/>): blocks while there is nothing to do, and applies each batch of events
+    /// on this thread. The host gives it a dedicated thread, so allocation never waits for a thread-pool thread, however
+    /// many requests are queued there. Use either this or <see cref="RunAsync"/>, never both.
+    /// </summary>
+    public void Run(CancellationToken cancellationToken)
+    {
+        using var registration = cancellationToken.Register(static state => ((TargetPipeline)state!).Wake(), this);
+        var reader = _events.Reader;
+        while (true)
+        {
+            lock (_wakeGate)
+            {
+                while (!_wakeSignalled && !cancellationToken.IsCancellationRequested)
+                {
+                    Monitor.Wait(_wakeGate);
+                }
+
+                // Cleared before draining: an event written after the drain sets it again, so none is missed.
+                _wakeSignalled = false;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            var applied = false;
+            while (reader.TryRead(out var e))
+            {
+                Apply(e);
+                applied = true;
+            }
+
+            if (applied)
+            {
+                Publish();
+            }
+        }
+    }
+
+    /// <summary>
     /// Applies every queued event and publishes; for the host before the loop starts, and for tests and benchmarks
     /// that drive the pipeline inline. Never call it while <see cref="RunAsync"/> runs.
     /// </summary>
@@ -124,6 +164,24 @@ public sealed class TargetPipeline
         }
 
         Publish();
+    }
+
+    private void Enqueue(Event e)
+    {
+        _events.Writer.TryWrite(e);
+        Wake();
+    }
+
+    private void Wake()
+    {
+        lock (_wakeGate)
+        {
+            if (!_wakeSignalled)
+            {
+                _wakeSignalled = true;
+                Monitor.Pulse(_wakeGate);
+            }
+        }
     }
 
     private void Apply(Event e)
@@ -203,7 +261,7 @@ public sealed class TargetPipeline
         {
             var delay = at - _time.GetUtcNow();
             _readinessTimer = _time.CreateTimer(
-                static state => ((TargetPipeline)state!)._events.Writer.TryWrite(ReadinessEvent.Instance),
+                static state => ((TargetPipeline)state!).Enqueue(ReadinessEvent.Instance),
                 this,
                 delay > TimeSpan.Zero ? delay : TimeSpan.Zero,
                 Timeout.InfiniteTimeSpan);

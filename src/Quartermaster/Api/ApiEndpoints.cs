@@ -35,19 +35,15 @@ internal static class ApiEndpoints
             await next(context);
             if (duration.Enabled)
             {
-                var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "";
-
-                // Upstream labels requests with its router's template.
-                if (route == "/jobs/{*rest}")
-                {
-                    route = "/jobs/:job_id/targets";
-                }
-
-                duration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, new KeyValuePair<string, object?>("path", route));
+                duration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, new KeyValuePair<string, object?>("path", RouteLabel(context)));
             }
         });
 
-        app.MapGet("/livez", () => Results.Ok());
+        // The overload guard (RequestGuard): every route below takes a permit, except the probes (and /metrics,
+        // mapped by the host), which opt out so they keep answering under load.
+        app.UseRateLimiter();
+
+        app.MapGet("/livez", () => Results.Ok()).DisableRateLimiting();
         var rbac = app.Services.GetRequiredService<Discovery.RbacService>();
         var collectorSource = app.Services.GetRequiredService<Discovery.CollectorService>();
         var discovery = app.Services.GetRequiredService<Discovery.DiscoveryManager>();
@@ -100,7 +96,7 @@ internal static class ApiEndpoints
                 $"[-] job {j}: credentials withheld (served redacted; enable https or allow_insecure_auth_secrets)"));
             lines.Add(snapshot.IsReady ? "readyz check passed" : "readyz check failed");
             return Results.Text(string.Join("\n", lines) + "\n", "text/plain; charset=utf-8", statusCode: status);
-        });
+        }).DisableRateLimiting();
 
         var ui = app.Services.GetRequiredService<Ui.UiPages>();
         app.MapGet("/scrape_configs", (HttpContext ctx) =>
@@ -192,7 +188,16 @@ internal static class ApiEndpoints
         });
     }
 
-    /// <summary>What explain reads from outside the pipeline: poll history, source health, the RBAC preflight.</summary>
+    /// <summary>
+    /// The route template a request matched, as metrics label it (<c>""</c> when none matched). Upstream labels
+    /// requests with its router's template, so the job targets route is <c>/jobs/:job_id/targets</c>.
+    /// </summary>
+    internal static string RouteLabel(HttpContext context)
+    {
+        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "";
+        return route == "/jobs/{*rest}" ? "/jobs/:job_id/targets" : route;
+    }
+
     /// <summary>Prometheus Operator reasons for a target that no job discovered: unset selectors and missing CRDs.</summary>
     internal static IReadOnlyList<string> PrometheusCrNotes(Core.Config.PrometheusCrConfig? cr, IEnumerable<Kubernetes.PrometheusOperator.MonitoringKind>? unavailable)
     {
@@ -220,6 +225,7 @@ internal static class ApiEndpoints
         return notes;
     }
 
+    /// <summary>What explain reads from outside the pipeline: poll history, source health, the RBAC preflight.</summary>
     internal static ExplainContext ExplainContextFor(PollTracker polls, Discovery.DiscoveryManager discovery, Discovery.RbacService rbac, Hosting.ConfigService config, Discovery.PrometheusCrService? prometheusCr = null) => new()
     {
         SecretsWithheld = job => config.SecretsWithheld.Contains(job, StringComparer.Ordinal),

@@ -23,6 +23,12 @@ internal static class Listeners
     public static ServerCertificates? Configure(WebApplication app, TargetAllocatorConfig config)
     {
         var kestrel = app.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
+        if (config.HttpServer.MaxConnections is { } maxConnections)
+        {
+            // A backstop below the request guard: connections beyond it are not accepted (read at start only).
+            kestrel.Limits.MaxConcurrentConnections = maxConnections;
+        }
+
         Listen(kestrel, config.ListenAddr, "listen_addr", null);
         if (!config.Https.Enabled)
         {

@@ -60,6 +60,12 @@ internal static class QuartermasterHost
         builder.Services.AddSingleton<HttpsListenerState>();
         builder.Services.AddSingleton<Ui.UiPages>();
         builder.Services.AddSingleton<ConfigService>();
+        builder.Services.AddSingleton(sp => new RequestGuard(
+            () => sp.GetRequiredService<ConfigService>().Current?.HttpServer,
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        builder.Services.AddRateLimiter(_ => { });
+        builder.Services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
+            .Configure<RequestGuard>((o, guard) => guard.Configure(o));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigService>());
         builder.Services.AddHostedService<PipelineService>();
         builder.Services.AddOpenTelemetry()
@@ -129,28 +135,46 @@ internal static class QuartermasterHost
         pipeline.ProcessPending();
         ApiEndpoints.Map(app, pipeline, () => configService.Current?.AllowInsecureAuthSecrets ?? false);
         Ui.UiEndpoints.Map(app);
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapPrometheusScrapingEndpoint("/metrics").DisableRateLimiting();
         return config;
     }
 }
 
-/// <summary>Runs the pipeline loop for the life of the host.</summary>
+/// <summary>
+/// Runs the pipeline loop for the life of the host, on a dedicated thread (<see cref="ThreadName"/>): it never waits
+/// in the thread pool's queue behind request work, so allocation keeps its pace when the API is flooded.
+/// </summary>
 internal sealed class PipelineService(TargetPipeline pipeline, IHostApplicationLifetime lifetime) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>The name of the loop's thread (seen in dumps and debuggers).</summary>
+    public const string ThreadName = "quartermaster-pipeline";
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
         {
-            await pipeline.RunAsync(stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            try
+            {
+                pipeline.Run(stoppingToken);
+                stopped.TrySetResult();
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                stopped.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                // A dead pipeline would serve stale data forever: stop the process so it is restarted.
+                lifetime.StopApplication();
+                stopped.TrySetException(ex);
+            }
+        })
         {
-        }
-        catch
-        {
-            // A dead pipeline would serve stale data forever: stop the process so it is restarted.
-            lifetime.StopApplication();
-            throw;
-        }
+            Name = ThreadName,
+            IsBackground = true,
+        };
+        thread.Start();
+        return stopped.Task;
     }
 }

@@ -309,4 +309,33 @@ public sealed class TargetAllocatorConfigLoaderTests
             ["at least one scrape config must be defined, or Prometheus CR watching must be enabled", "collector_namespace: collector namespace must be set"],
             ex.Errors);
     }
+
+    [Fact]
+    public void Load_NoHttpServer_DefaultsToFourPermitsPerProcessorAndAThousandQueued()
+    {
+        var c = Load(MinimalJob);
+
+        Assert.Equal(4 * Environment.ProcessorCount, c.HttpServer.ConcurrencyLimit);
+        Assert.Equal(1000, c.HttpServer.QueueLimit);
+        Assert.Null(c.HttpServer.MaxConnections);
+    }
+
+    [Fact]
+    public void Load_HttpServer_ReadsEveryKey()
+    {
+        var c = Load(MinimalJob + "http_server: {concurrency_limit: 1, queue_limit: 0, max_connections: 500}\n");
+
+        Assert.Equal(1, c.HttpServer.ConcurrencyLimit);
+        Assert.Equal(0, c.HttpServer.QueueLimit);
+        Assert.Equal(500, c.HttpServer.MaxConnections);
+    }
+
+    [Fact]
+    public void Load_HttpServerNullValues_KeepDefaults()
+    {
+        var c = Load(MinimalJob + "http_server: {concurrency_limit: null, queue_limit: ~}\n");
+
+        Assert.Equal(HttpServerConfig.DefaultConcurrencyLimit, c.HttpServer.ConcurrencyLimit);
+        Assert.Equal(HttpServerConfig.DefaultQueueLimit, c.HttpServer.QueueLimit);
+    }
 }

@@ -61,6 +61,41 @@ public class TargetPipelineTests
     }
 
     [Fact]
+    public async Task Run_EventsBeforeAndWhileRunning_AppliedOnTheCallingThreadUntilCancelled()
+    {
+        var pipeline = Pipeline();
+        pipeline.ApplyConfig(Config(Job("a")));
+        using var stop = new CancellationTokenSource();
+        Exception? ended = null;
+        var loop = new Thread(() =>
+        {
+            try
+            {
+                pipeline.Run(stop.Token);
+            }
+            catch (Exception ex)
+            {
+                ended = ex;
+            }
+        });
+        var timeout = TimeSpan.FromSeconds(10);
+        var first = pipeline.NextSnapshotAsync();
+        loop.Start();
+        await first.WaitAsync(timeout, TestContext.Current.CancellationToken);
+        Assert.True(pipeline.Current.IsReady);
+
+        // An event written while the loop waits wakes it.
+        var second = pipeline.NextSnapshotAsync();
+        pipeline.PublishGroups("a", "file_sd/0", Instance, [Group("0", "10.0.0.1:80")]);
+        await second.WaitAsync(timeout, TestContext.Current.CancellationToken);
+        Assert.Equal(1, pipeline.Current.TargetCount);
+
+        await stop.CancelAsync();
+        Assert.True(loop.Join(timeout));
+        Assert.IsType<OperationCanceledException>(ended);
+    }
+
+    [Fact]
     public void RelabelDrop_RemovesTarget_AndKeepsStats()
     {
         var pipeline = Pipeline();
