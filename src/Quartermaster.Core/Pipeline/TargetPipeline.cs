@@ -23,6 +23,9 @@ public sealed class TargetPipeline
     /// <summary>How many dropped targets each job remembers when its <c>keep_dropped_targets</c> is 0.</summary>
     public const int DefaultDroppedTargetsPerJob = 100;
 
+    /// <summary>Touched jobs from which a snapshot's bodies are written in parallel.</summary>
+    private const int ParallelJobThreshold = 32;
+
     private readonly Channel<Event> _events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
     private readonly object _wakeGate = new();
     private bool _wakeSignalled;
@@ -508,50 +511,33 @@ public sealed class TargetPipeline
         }
 
         var jobs = new Dictionary<string, JobView>(previous.Jobs, StringComparer.Ordinal);
-        foreach (var job in touchedJobs)
+
+        // Each touched job's bodies are independent of the others' and the allocator is not written meanwhile, so a
+        // large change (a full pass, a collector change) writes them on every core; a small one stays on this thread.
+        var touched = touchedJobs.ToArray();
+        var views = new JobView?[touched.Length];
+        if (touched.Length >= ParallelJobThreshold && Environment.ProcessorCount > 1)
         {
-            var count = _allocator.TargetCountOfJob(job);
-            if (count == 0)
+            Parallel.For(0, touched.Length, i => views[i] = BuildJobView(touched[i], previous, dirtyPairs, collectors));
+        }
+        else
+        {
+            for (var i = 0; i < touched.Length; i++)
             {
-                jobs.Remove(job);
-                continue;
+                views[i] = BuildJobView(touched[i], previous, dirtyPairs, collectors);
             }
+        }
 
-            previous.Jobs.TryGetValue(job, out var old);
-
-            // Plain dictionaries: read-only once published (safe for concurrent readers), and much cheaper to build
-            // than frozen ones for the few collectors of one job.
-            var byCollector = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-            var itemsByCollector = new Dictionary<string, TargetItem[]>(StringComparer.Ordinal);
-            // Only collectors holding targets of this job get bytes; the others answer [] without an entry.
-            foreach (var collector in _allocator.CollectorsOfJob(job))
+        for (var i = 0; i < touched.Length; i++)
+        {
+            if (views[i] is { } view)
             {
-                if (old is not null && !dirtyPairs.Contains((job, collector)) && old.ByCollector.TryGetValue(collector, out var kept)
-                    && old.ItemsByCollector.TryGetValue(collector, out var keptItems))
-                {
-                    byCollector[collector] = kept;
-                    itemsByCollector[collector] = keptItems;
-                    continue;
-                }
-
-                var items = _allocator.TargetArrayFor(job, collector);
-                if (items.Length == 0)
-                {
-                    continue;
-                }
-
-                Array.Sort(items, static (a, b) =>
-                {
-                    var c = string.CompareOrdinal(a.TargetUrl, b.TargetUrl);
-                    return c != 0 ? c : a.Hash.CompareTo(b.Hash);
-                });
-                byCollector[collector] = ResponseWriter.TargetGroups(items);
-                itemsByCollector[collector] = items;
+                jobs[touched[i]] = view;
             }
-
-            var unassigned = _allocator.UnassignedOf(job).Select(u => new UnassignedTarget(u.Item, u.Reason)).ToList();
-            unassigned.Sort(static (a, b) => string.CompareOrdinal(a.Item.TargetUrl, b.Item.TargetUrl));
-            jobs[job] = NewView(job, count, byCollector, collectors, itemsByCollector, unassigned);
+            else
+            {
+                jobs.Remove(touched[i]);
+            }
         }
 
         if (changes.CollectorsChanged)
@@ -589,6 +575,53 @@ public sealed class TargetPipeline
             CollectorNodes = _allocator.Collectors.ToFrozenDictionary(c => c.Key, c => c.Value.NodeName, StringComparer.Ordinal),
             NotReadyCollectors = [.. _allocator.NotReadyCollectors.Order(StringComparer.Ordinal)],
         };
+    }
+
+    /// <summary>The view of <paramref name="job"/> after a change, reusing the bodies of unchanged collectors; null when it has no targets.</summary>
+    private JobView? BuildJobView(string job, ServingSnapshot previous, HashSet<(string, string)> dirtyPairs, string[] collectors)
+    {
+        var count = _allocator.TargetCountOfJob(job);
+        if (count == 0)
+        {
+            return null;
+        }
+
+        previous.Jobs.TryGetValue(job, out var old);
+
+        // Plain dictionaries: read-only once published (safe for concurrent readers), and much cheaper to build
+        // than frozen ones for the few collectors of one job.
+        var byCollector = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var itemsByCollector = new Dictionary<string, TargetItem[]>(StringComparer.Ordinal);
+
+        // Only collectors holding targets of this job get bytes; the others answer [] without an entry.
+        foreach (var collector in _allocator.CollectorsOfJob(job))
+        {
+            if (old is not null && !dirtyPairs.Contains((job, collector)) && old.ByCollector.TryGetValue(collector, out var kept)
+                && old.ItemsByCollector.TryGetValue(collector, out var keptItems))
+            {
+                byCollector[collector] = kept;
+                itemsByCollector[collector] = keptItems;
+                continue;
+            }
+
+            var items = _allocator.TargetArrayFor(job, collector);
+            if (items.Length == 0)
+            {
+                continue;
+            }
+
+            Array.Sort(items, static (a, b) =>
+            {
+                var c = string.CompareOrdinal(a.TargetUrl, b.TargetUrl);
+                return c != 0 ? c : a.Hash.CompareTo(b.Hash);
+            });
+            byCollector[collector] = ResponseWriter.TargetGroups(items);
+            itemsByCollector[collector] = items;
+        }
+
+        var unassigned = _allocator.UnassignedOf(job).Select(u => new UnassignedTarget(u.Item, u.Reason)).ToList();
+        unassigned.Sort(static (a, b) => string.CompareOrdinal(a.Item.TargetUrl, b.Item.TargetUrl));
+        return NewView(job, count, byCollector, collectors, itemsByCollector, unassigned);
     }
 
     private static JobView NewView(
