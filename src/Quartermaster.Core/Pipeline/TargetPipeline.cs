@@ -309,6 +309,7 @@ public sealed class TargetPipeline
                 _jobs.Add(job.JobName, sources);
             }
 
+            var changed = sources.Config is null || sources.Config.KeepDroppedTargets != job.KeepDroppedTargets;
             sources.Config = job;
             var filter = new TargetFilter(job, config.RelabelFiltering);
             if (sources.Filter is null || !sources.Filter.IsEquivalentTo(filter))
@@ -316,10 +317,16 @@ public sealed class TargetPipeline
                 // An unchanged job keeps its filter, and with it every group's cached result: a reload that
                 // changes nothing relabels nothing.
                 sources.Filter = filter;
+                changed = true;
             }
 
-            sources.KeepOnly(ProviderKeys(job));
-            _dirtyJobs.Add(job.JobName);
+            // A job whose filter, sources and limits are as before is not even re-assembled, so a reload that changes
+            // nothing costs nothing per target.
+            changed |= sources.KeepOnly(ProviderKeys(job));
+            if (changed)
+            {
+                _dirtyJobs.Add(job.JobName);
+            }
         }
 
         foreach (var job in _jobs.Keys.Where(j => !configured.Contains(j)).ToList())
@@ -365,6 +372,9 @@ public sealed class TargetPipeline
         _dirtyJobs.Add(e.Job);
     }
 
+    /// <summary>Jobs re-assembled from their groups since the pipeline was created (tests and benchmarks).</summary>
+    internal long JobsProcessed { get; private set; }
+
     private void Publish()
     {
         var start = _time.GetTimestamp();
@@ -379,6 +389,7 @@ public sealed class TargetPipeline
                 statsChanged |= ProcessJob(job, sources);
                 _metrics?.RecordProcessTargetGroups(job, _time.GetElapsedTime(jobStart));
                 processed++;
+                JobsProcessed++;
             }
         }
 
@@ -671,13 +682,19 @@ public sealed class TargetPipeline
 
         public bool Accepts(string key) => _allowed.Contains(key);
 
-        public void KeepOnly(IEnumerable<string> keys)
+        /// <summary>Keeps only the providers of <paramref name="keys"/>; returns whether the set of keys changed.</summary>
+        public bool KeepOnly(IEnumerable<string> keys)
         {
-            _allowed = new HashSet<string>(keys, StringComparer.Ordinal);
+            var allowed = new HashSet<string>(keys, StringComparer.Ordinal);
+            var changed = !_allowed.SetEquals(allowed);
+            _allowed = allowed;
             foreach (var key in _providers.Keys.Where(k => !_allowed.Contains(k)).ToList())
             {
                 _providers.Remove(key);
+                changed = true;
             }
+
+            return changed;
         }
 
         public void Update(string key, object instance, IReadOnlyList<TargetGroup> groups)

@@ -117,8 +117,9 @@ public sealed class IncrementalGroupTests
         pipeline.ProcessPending();
         var before = Served(pipeline);
         var generation = pipeline.Current.Generation;
+        var processed = pipeline.JobsProcessed;
 
-        // An equal config (new objects, same content) changes nothing: no new snapshot.
+        // An equal config (new objects, same content) changes nothing: no job re-assembled, no new snapshot.
         pipeline.ApplyConfig(Config(Job([.. Rules.Select(r => new RelabelConfig
         {
             SourceLabels = [.. r.SourceLabels], Regex = r.Regex, Action = r.Action, TargetLabel = r.TargetLabel, Replacement = r.Replacement,
@@ -126,10 +127,12 @@ public sealed class IncrementalGroupTests
         pipeline.ProcessPending();
         Assert.Equal(before, Served(pipeline));
         Assert.Equal(generation, pipeline.Current.Generation);
+        Assert.Equal(processed, pipeline.JobsProcessed);
 
         // Dropping the first rule brings the dropped target back.
         pipeline.ApplyConfig(Config(Job(Rules[1])));
         pipeline.ProcessPending();
+        Assert.Equal(processed + 1, pipeline.JobsProcessed);
         Assert.Contains("10.0.0.7:80", Served(pipeline), StringComparison.Ordinal);
         Assert.Equal(3, pipeline.Current.JobStats["a"].Kept);
     }
