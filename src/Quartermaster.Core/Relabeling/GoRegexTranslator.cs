@@ -94,7 +94,7 @@ internal sealed class GoRegexTranslator
 
         var groupNames = translator._groupNames.ToArray();
         var program = piece.Node.HasNullableCapturingLoop ? GoProgram.Create(piece.Node, groupNames.Length) : null;
-        return new GoRegexTranslation(piece.Text, groupNames, translator._needsBacktracking) { Program = program };
+        return new GoRegexTranslation(piece.Text, groupNames, translator._needsBacktracking) { Program = program, Root = piece.Node };
     }
 
     private static GoRegexException Error(string code, string expression) => GoRegexException.Create(code, expression);
@@ -1011,4 +1011,7 @@ internal sealed record GoRegexTranslation(string Pattern, string[] GroupNames, b
     /// from <see cref="GoProgram"/>); null otherwise.
     /// </summary>
     public GoProgram? Program { get; init; }
+
+    /// <summary>The parsed expression (Go's program for any pattern is <c>GoProgram.Create(Root, GroupNames.Length)</c>).</summary>
+    public GoNode Root { get; init; } = GoNode.Empty;
 }
