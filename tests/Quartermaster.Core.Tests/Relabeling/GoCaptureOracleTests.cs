@@ -41,6 +41,32 @@ public sealed class GoCaptureOracleTests
         Assert.Equal(expected != "(nomatch)", regex.IsMatch(input.AsSpan()));
     }
 
+    // Inputs of 20001 characters, past the size where Go leaves its backtracker for the NFA (which must agree);
+    // promtool's group lengths, -1 for a group that did not participate.
+    [Theory]
+    [InlineData("((a*?)+)b", "a", "b", 20000, 20000, -1)]
+    [InlineData("((a|)+)b", "a", "b", 20000, 1, -1)]
+    [InlineData("(((a)*?)*)b", "a", "b", 20000, 20000, 1)]
+    [InlineData("((a??)*)b", "a", "b", 20000, 1, -1)]
+    [InlineData("((a|b)*?)*c", "ab", "c", 20000, 1, -1)]
+    [InlineData("(a*?){2,4}b", "a", "b", 20000, -1, -1)]
+    [InlineData("((a)|b?)*c", "ab", "c", 1, 1, -1)]
+    public void Match_LongInputs_GroupLengthsAsPromtool(string pattern, string unit, string suffix, int one, int two, int three)
+    {
+        var input = string.Concat(Enumerable.Repeat(unit, 20000 / unit.Length)) + suffix;
+
+        var match = GoRegex.Get(pattern).Match(input);
+
+        Assert.NotNull(match);
+        Assert.Equal((0, input.Length), match.Span);
+        int[] lengths = [one, two, three];
+        for (var g = 1; g <= 3; g++)
+        {
+            var text = match.Group(g, out var participated);
+            Assert.Equal(lengths[g - 1], participated ? text.Length : -1);
+        }
+    }
+
     [Fact]
     public void Cases_CoverEnoughPatterns()
     {
