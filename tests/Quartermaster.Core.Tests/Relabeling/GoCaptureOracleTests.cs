@@ -34,7 +34,9 @@ public sealed class GoCaptureOracleTests
     {
         var regex = GoRegex.Get(pattern);
 
-        var result = regex.ReplaceAllIfMatch(input, "[$1|$2|$3]") ?? "(nomatch)";
+        // The replace action: the first match, expanded (FindStringSubmatchIndex + Expand).
+        var match = regex.Match(input);
+        var result = match is null ? "(nomatch)" : GoExpand.Expand("[$1|$2|$3]", match);
 
         Assert.Equal(expected, result);
         Assert.Equal(expected != "(nomatch)", regex.IsMatch(input));
