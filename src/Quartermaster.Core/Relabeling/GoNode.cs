@@ -55,13 +55,14 @@ internal sealed class GoNode
     public bool HasCapture => Kind == GoNodeKind.Capture || Array.Exists(Subs, static s => s.HasCapture);
 
     /// <summary>
-    /// Whether the expression repeats (more than once) a sub-expression that can match empty and holds a capture:
-    /// the case where Go's captures come from its machine's refusal to revisit a state, which .NET does not share.
+    /// Whether the expression repeats (more than once) a sub-expression that can match empty: the case where Go's
+    /// captures come from its machine's refusal to revisit a state, which .NET does not share (with a capture inside
+    /// the loop, and even for the whole match: .NET reports <c>^(?:\pL(?:a?)+?)$</c> on <c>a</c> at (1, 1)).
     /// </summary>
-    public bool HasNullableCapturingLoop =>
+    public bool HasNullableLoop =>
         (Kind is GoNodeKind.Star or GoNodeKind.Plus || (Kind == GoNodeKind.Repeat && (Max < 0 || Max >= 2)))
-            && Subs[0].Nullable && Subs[0].HasCapture
-        || Array.Exists(Subs, static s => s.HasNullableCapturingLoop);
+            && Subs[0].Nullable
+        || Array.Exists(Subs, static s => s.HasNullableLoop);
 
     public static GoNode Set(CodePointSet set)
     {

@@ -5,8 +5,10 @@ internal sealed partial class GoProgram
     /// <summary>The largest visited set (instructions × (input length + 1) bits) the matcher builds.</summary>
     public const long MaxVisitedBits = 1L << 28;
 
-    // Scratch buffers kept per thread up to this size (bits of the visited set), so a match allocates nothing.
+    // Scratch buffers kept per thread up to these sizes (words of the visited set, backtracking jobs), so a match on a
+    // label-sized input allocates nothing and a rare huge input does not pin its buffers.
     private const int PooledVisitedWords = 1 << 16;
+    private const int PooledJobs = 1 << 16;
 
     [ThreadStatic]
     private static Scratch? t_scratch;
@@ -324,7 +326,7 @@ internal sealed partial class GoProgram
                                 cap[1] = pos;
                             }
 
-                            _scratch.Jobs = _jobs;
+                            KeepJobs();
                             return true;
                         default:
                             break;
@@ -334,8 +336,16 @@ internal sealed partial class GoProgram
                 }
             }
 
-            _scratch.Jobs = _jobs;
+            KeepJobs();
             return false;
+        }
+
+        private readonly void KeepJobs()
+        {
+            if (_jobs.Length <= PooledJobs)
+            {
+                _scratch.Jobs = _jobs;
+            }
         }
 
         private bool ShouldVisit(int pc, int pos)

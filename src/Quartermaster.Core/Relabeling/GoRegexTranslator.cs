@@ -93,7 +93,7 @@ internal sealed class GoRegexTranslator
         }
 
         var groupNames = translator._groupNames.ToArray();
-        var program = piece.Node.HasNullableCapturingLoop ? GoProgram.Create(piece.Node, groupNames.Length) : null;
+        var program = piece.Node.HasNullableLoop ? GoProgram.Create(piece.Node, groupNames.Length) : null;
         return new GoRegexTranslation(piece.Text, groupNames, translator._needsBacktracking) { Program = program, Root = piece.Node };
     }
 
@@ -1007,7 +1007,7 @@ internal sealed class GoRegexTranslator
 internal sealed record GoRegexTranslation(string Pattern, string[] GroupNames, bool NeedsBacktracking)
 {
     /// <summary>
-    /// Go's program for the pattern when it repeats a capturing group that can match empty (the captures then come
+    /// Go's program for the pattern when it repeats a sub-expression that can match empty (the captures then come
     /// from <see cref="GoProgram"/>); null otherwise.
     /// </summary>
     public GoProgram? Program { get; init; }
