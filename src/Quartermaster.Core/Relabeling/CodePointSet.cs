@@ -11,7 +11,9 @@ internal sealed class CodePointSet
     private static readonly Lazy<(int[] Keys, IReadOnlyDictionary<int, int[]> Orbits)> FoldOrbits = new(BuildFoldOrbits);
 
     private readonly List<(int Lo, int Hi)> _ranges = [];
-    private bool _normalized = true;
+    // Shared sets (the Perl and Unicode classes) are read by concurrent translations; the first read normalizes them
+    // under a lock, and no read sees the list while it is being sorted.
+    private volatile bool _normalized = true;
 
     public IReadOnlyList<(int Lo, int Hi)> Ranges
     {
@@ -210,6 +212,18 @@ internal sealed class CodePointSet
             return;
         }
 
+        lock (_ranges)
+        {
+            if (!_normalized)
+            {
+                Merge();
+                _normalized = true;
+            }
+        }
+    }
+
+    private void Merge()
+    {
         _ranges.Sort(static (a, b) => a.Lo.CompareTo(b.Lo));
         var merged = 0;
         for (var i = 1; i < _ranges.Count; i++)
@@ -227,7 +241,6 @@ internal sealed class CodePointSet
         }
 
         _ranges.RemoveRange(merged + 1, _ranges.Count - merged - 1);
-        _normalized = true;
     }
 
     private static (int[] Keys, IReadOnlyDictionary<int, int[]> Orbits) BuildFoldOrbits()

@@ -8,12 +8,21 @@ public sealed class GoMatch
     private static readonly string[] WholeInputNames = ["", ""];
 
     private readonly Match? _match;
+    private readonly int[]? _caps;
     private readonly IReadOnlyList<string> _names;
 
     internal GoMatch(string input, Match match, IReadOnlyList<string> names)
     {
         Input = input;
         _match = match;
+        _names = names;
+    }
+
+    /// <summary>A match from <see cref="GoProgram"/>: start and end of each group (UTF-16 indices, -1 when absent).</summary>
+    internal GoMatch(string input, int[] caps, IReadOnlyList<string> names)
+    {
+        Input = input;
+        _caps = caps;
         _names = names;
     }
 
@@ -26,7 +35,10 @@ public sealed class GoMatch
     public string Input { get; }
 
     /// <summary>Start and end (exclusive) of the whole match in <see cref="Input"/>.</summary>
-    public (int Start, int End) Span => _match is null ? (0, Input.Length) : (_match.Index, _match.Index + _match.Length);
+    public (int Start, int End) Span =>
+        _caps is not null ? (_caps[0], _caps[1])
+        : _match is null ? (0, Input.Length)
+        : (_match.Index, _match.Index + _match.Length);
 
     /// <summary>Number of groups including group 0.</summary>
     public int GroupCount => _names.Count;
@@ -40,6 +52,13 @@ public sealed class GoMatch
         if (index < 0 || index >= _names.Count)
         {
             return default;
+        }
+
+        if (_caps is not null)
+        {
+            var (start, end) = (_caps[2 * index], _caps[(2 * index) + 1]);
+            participated = start >= 0 && end >= 0;
+            return participated ? Input.AsSpan(start, end - start) : default;
         }
 
         if (_match is null)

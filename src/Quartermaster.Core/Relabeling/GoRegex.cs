@@ -37,12 +37,17 @@ public sealed class GoRegex
     private readonly MatchKind _kind;
     private readonly SimpleForm? _simple;
 
+    // Go's program, when the pattern repeats a capturing group that can match empty: .NET's loops then report other
+    // captures than Go's (whose machine never revisits a state), so such patterns match on Go's algorithm instead.
+    private readonly GoProgram? _program;
+
     private GoRegex(string source)
     {
         Source = source;
         var translation = GoRegexTranslator.Translate("^(?s:" + source + ")$");
         Pattern = translation.Pattern;
         GroupNames = translation.GroupNames;
+        _program = translation.Program;
         _kind = source switch
         {
             "(.*)" => MatchKind.WholeAsGroupOne,
@@ -96,6 +101,9 @@ public sealed class GoRegex
 
     public bool UsesNonBacktracking { get; }
 
+    /// <summary>Whether matches run on <see cref="GoProgram"/> (Go's backtracker) rather than a .NET regex.</summary>
+    internal bool UsesGoProgram => _program is not null;
+
     /// <summary>Whether the pattern is a plain literal: it matches exactly the input equal to <see cref="Source"/>.</summary>
     public bool IsLiteral => _kind == MatchKind.Literal;
 
@@ -130,6 +138,11 @@ public sealed class GoRegex
             case MatchKind.Literal:
                 return string.Equals(input, Source, StringComparison.Ordinal);
             default:
+                if (_program is not null && _program.CanMatch(input.Length))
+                {
+                    return ProgramMatch(input);
+                }
+
                 try
                 {
                     return _regex.IsMatch(input);
@@ -154,6 +167,11 @@ public sealed class GoRegex
                 if (_simple is not null)
                 {
                     return _simple.TryMatch(input, out _, out _);
+                }
+
+                if (_program is not null && _program.CanMatch(input.Length))
+                {
+                    return ProgramMatch(input);
                 }
 
                 try
@@ -265,8 +283,21 @@ public sealed class GoRegex
         return sb.ToString();
     }
 
+    private bool ProgramMatch(ReadOnlySpan<char> input)
+    {
+        var slots = _program!.CaptureSlots;
+        var buffer = slots <= 64 ? stackalloc int[slots] : new int[slots];
+        return _program.TryMatch(input, 0, buffer);
+    }
+
     private GoMatch? MatchAt(string input, int start)
     {
+        if (_program is not null && _program.CanMatch(input.Length))
+        {
+            var caps = new int[_program.CaptureSlots];
+            return _program.TryMatch(input, start, caps) ? new GoMatch(input, caps, GroupNames) : null;
+        }
+
         if (_captureRegex is not null && !_captureTimedOut)
         {
             try

@@ -92,7 +92,9 @@ internal sealed class GoRegexTranslator
             piece = translator.ParseAlternation(ref flags, 0, topLevel: true);
         }
 
-        return new GoRegexTranslation(piece.Text, translator._groupNames.ToArray(), translator._needsBacktracking);
+        var groupNames = translator._groupNames.ToArray();
+        var program = piece.Node.HasNullableLoop ? GoProgram.Create(piece.Node, groupNames.Length) : null;
+        return new GoRegexTranslation(piece.Text, groupNames, translator._needsBacktracking) { Program = program, Root = piece.Node };
     }
 
     private static GoRegexException Error(string code, string expression) => GoRegexException.Create(code, expression);
@@ -105,6 +107,7 @@ internal sealed class GoRegexTranslator
         }
 
         var alternatives = new List<string>();
+        var nodes = new List<GoNode>();
         var product = 0L;
         var hasLoop = false;
         var nonEmpty = true;
@@ -113,6 +116,7 @@ internal sealed class GoRegexTranslator
         {
             var concat = ParseConcat(ref flags, depth);
             alternatives.Add(concat.Text);
+            nodes.Add(concat.Node);
             product = Math.Max(product, concat.RepeatProduct);
             hasLoop |= concat.HasCodeUnitLoop;
             nonEmpty &= concat.NonEmpty;
@@ -145,7 +149,7 @@ internal sealed class GoRegexTranslator
         var text = alternatives.Count == 1 ? alternatives[0] : JoinAlternatives(alternatives, 0);
         return new Piece(text, Atomic: false, Quantified: false, product)
         {
-            HasCodeUnitLoop = hasLoop, NonEmpty = nonEmpty, HasCapture = hasCapture,
+            HasCodeUnitLoop = hasLoop, NonEmpty = nonEmpty, HasCapture = hasCapture, Node = GoNode.Alternate(nodes),
         };
     }
 
@@ -192,19 +196,21 @@ internal sealed class GoRegexTranslator
                     break;
                 case '^':
                     _pos++;
-                    items.Add(Token((flags & GoFlags.MultiLine) != 0 ? "(?m:^)" : "\\A", atomic: false));
+                    items.Add(Token((flags & GoFlags.MultiLine) != 0 ? "(?m:^)" : "\\A", atomic: false,
+                        GoNode.Assert((flags & GoFlags.MultiLine) != 0 ? GoAssertion.BeginLine : GoAssertion.BeginText)));
                     break;
                 case '$':
                     _pos++;
-                    items.Add(Token((flags & GoFlags.MultiLine) != 0 ? "(?m:$)" : "\\z", atomic: false));
+                    items.Add(Token((flags & GoFlags.MultiLine) != 0 ? "(?m:$)" : "\\z", atomic: false,
+                        GoNode.Assert((flags & GoFlags.MultiLine) != 0 ? GoAssertion.EndLine : GoAssertion.EndText)));
                     break;
                 case '.':
                     _pos++;
                     items.Add((flags & GoFlags.DotNewLine) != 0
                         ? new Piece("(?:[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[^\\uD800-\\uDFFF])", Atomic: true, Quantified: false, 0,
-                            CodeUnitLoopForm: "[\\s\\S]") { ConsumesOneCodePoint = true }
+                            CodeUnitLoopForm: "[\\s\\S]") { ConsumesOneCodePoint = true, Node = GoNode.AnyChar }
                         : new Piece("(?:[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[^\\n\\uD800-\\uDFFF])", Atomic: true, Quantified: false, 0,
-                            CodeUnitLoopForm: "[^\\n]") { ConsumesOneCodePoint = true });
+                            CodeUnitLoopForm: "[^\\n]") { ConsumesOneCodePoint = true, Node = GoNode.AnyCharNotNewLine });
                     break;
                 case '[':
                     items.Add(ClassPiece(ParseClass(flags)));
@@ -277,6 +283,7 @@ internal sealed class GoRegexTranslator
             HasCodeUnitLoop = hasLoop,
             NonEmpty = items.Any(i => i.NonEmpty),
             HasCapture = items.Any(i => i.HasCapture),
+            Node = GoNode.Concat(items.ConvertAll(static i => i.Node)),
         };
     }
 
@@ -348,6 +355,7 @@ internal sealed class GoRegexTranslator
                         items.Add(new Piece("(?:" + inner.Text + ")", Atomic: true, Quantified: false, inner.RepeatProduct)
                         {
                             HasCodeUnitLoop = inner.HasCodeUnitLoop, NonEmpty = inner.NonEmpty, HasCapture = inner.HasCapture,
+                            Node = inner.Node,
                         });
                         return;
                     default:
@@ -367,11 +375,13 @@ internal sealed class GoRegexTranslator
     private Piece Capture(string? name, GoFlags flags, int depth)
     {
         _groupNames.Add(name ?? "");
+        var group = _groupNames.Count - 1;
         var inner = ParseAlternation(ref flags, depth + 1, topLevel: false);
         _pos++;
         return new Piece("(" + inner.Text + ")", Atomic: true, Quantified: false, inner.RepeatProduct)
         {
             HasCodeUnitLoop = inner.HasCodeUnitLoop, NonEmpty = inner.NonEmpty, HasCapture = true,
+            Node = GoNode.Capture(group, inner.Node),
         };
     }
 
@@ -458,6 +468,7 @@ internal sealed class GoRegexTranslator
             HasCodeUnitLoop = useLoopForm,
             NonEmpty = min >= 1 && sub.NonEmpty,
             HasCapture = sub.HasCapture,
+            Node = GoNode.Repeat(sub.Node, min, max, lazy, isCounted),
         };
     }
 
@@ -572,21 +583,23 @@ internal sealed class GoRegexTranslator
         {
             case 'A':
                 _pos += 2;
-                items.Add(Token("\\A", atomic: false));
+                items.Add(Token("\\A", atomic: false, GoNode.Assert(GoAssertion.BeginText)));
                 return;
             case 'z':
                 _pos += 2;
-                items.Add(Token("\\z", atomic: false));
+                items.Add(Token("\\z", atomic: false, GoNode.Assert(GoAssertion.EndText)));
                 return;
             case 'b':
                 _pos += 2;
                 _needsBacktracking = true;
-                items.Add(Token($"(?:(?<={WordClass})(?!{WordClass})|(?<!{WordClass})(?={WordClass}))", atomic: true));
+                items.Add(Token($"(?:(?<={WordClass})(?!{WordClass})|(?<!{WordClass})(?={WordClass}))", atomic: true,
+                    GoNode.Assert(GoAssertion.WordBoundary)));
                 return;
             case 'B':
                 _pos += 2;
                 _needsBacktracking = true;
-                items.Add(Token($"(?:(?<={WordClass})(?={WordClass})|(?<!{WordClass})(?!{WordClass}))", atomic: true));
+                items.Add(Token($"(?:(?<={WordClass})(?={WordClass})|(?<!{WordClass})(?!{WordClass}))", atomic: true,
+                    GoNode.Assert(GoAssertion.NoWordBoundary)));
                 return;
             case 'Q':
             {
@@ -928,10 +941,11 @@ internal sealed class GoRegexTranslator
         return char.IsSurrogate(c) ? 0xFFFD : c;
     }
 
-    private static Piece Token(string text, bool atomic) => new(text, atomic, Quantified: false, RepeatProduct: 0);
+    private static Piece Token(string text, bool atomic, GoNode node) =>
+        new(text, atomic, Quantified: false, RepeatProduct: 0) { Node = node };
 
     private static Piece ClassPiece(CodePointSet set) =>
-        new(set.ToPattern(out var atomic), atomic, Quantified: false, 0) { ConsumesOneCodePoint = true };
+        new(set.ToPattern(out var atomic), atomic, Quantified: false, 0) { ConsumesOneCodePoint = true, Node = GoNode.Set(set) };
 
     private static Piece Literal(int rune, GoFlags flags)
     {
@@ -949,15 +963,16 @@ internal sealed class GoRegexTranslator
         if (rune >= 0x10000)
         {
             var s = char.ConvertFromUtf32(rune);
-            return Token(CodePointSet.EscapeUnit(s[0]) + CodePointSet.EscapeUnit(s[1]), atomic: false) with { ConsumesOneCodePoint = true };
+            return Token(CodePointSet.EscapeUnit(s[0]) + CodePointSet.EscapeUnit(s[1]), atomic: false, GoNode.Rune(rune))
+                with { ConsumesOneCodePoint = true };
         }
 
         if (char.IsAsciiLetterOrDigit((char)rune))
         {
-            return Token(((char)rune).ToString(), atomic: true) with { ConsumesOneCodePoint = true };
+            return Token(((char)rune).ToString(), atomic: true, GoNode.Rune(rune)) with { ConsumesOneCodePoint = true };
         }
 
-        return Token(CodePointSet.EscapeUnit(rune), atomic: true) with { ConsumesOneCodePoint = true };
+        return Token(CodePointSet.EscapeUnit(rune), atomic: true, GoNode.Rune(rune)) with { ConsumesOneCodePoint = true };
     }
 
     private readonly record struct Piece(string Text, bool Atomic, bool Quantified, long RepeatProduct, string? CodeUnitLoopForm = null)
@@ -978,6 +993,9 @@ internal sealed class GoRegexTranslator
         /// <summary>Contains a capturing group.</summary>
         public bool HasCapture { get; init; }
 
+        /// <summary>The same expression as a tree, for <see cref="GoProgram"/>.</summary>
+        public GoNode Node { get; init; } = GoNode.Empty;
+
         private readonly bool _nonEmpty;
     }
 }
@@ -986,4 +1004,14 @@ internal sealed class GoRegexTranslator
 /// <param name="Pattern">A .NET pattern with unnamed groups only, numbered as Go numbers them.</param>
 /// <param name="GroupNames">Index = group number (0 is the whole match); <c>""</c> for unnamed groups.</param>
 /// <param name="NeedsBacktracking">True when the pattern uses lookarounds (ASCII <c>\b</c>/<c>\B</c>).</param>
-internal sealed record GoRegexTranslation(string Pattern, string[] GroupNames, bool NeedsBacktracking);
+internal sealed record GoRegexTranslation(string Pattern, string[] GroupNames, bool NeedsBacktracking)
+{
+    /// <summary>
+    /// Go's program for the pattern when it repeats a sub-expression that can match empty (the captures then come
+    /// from <see cref="GoProgram"/>); null otherwise.
+    /// </summary>
+    public GoProgram? Program { get; init; }
+
+    /// <summary>The parsed expression (Go's program for any pattern is <c>GoProgram.Create(Root, GroupNames.Length)</c>).</summary>
+    public GoNode Root { get; init; } = GoNode.Empty;
+}

@@ -55,7 +55,6 @@ internal sealed class RegexGrammar
 
     private readonly Random _rnd;
     private int _groups;
-    private bool _noCapture;
     private List<string> _names = [];
 
     public RegexGrammar(Random rnd) => _rnd = rnd;
@@ -169,8 +168,8 @@ internal sealed class RegexGrammar
         var samplers = new List<Sampler>();
         for (var i = 0; i < count; i++)
         {
-            // An empty branch is valid RE2 (`a|`).
-            if (_rnd.Next(100) < 5)
+            // An empty branch is valid RE2 (`a|`); inside a repeated group it makes the iteration able to match empty.
+            if (_rnd.Next(100) < 12)
             {
                 patterns.Add("");
                 samplers.Add(static (_, _) => { });
@@ -213,13 +212,9 @@ internal sealed class RegexGrammar
             return Atom(depth);
         }
 
-        // No capture groups inside a repeated atom: the engine's submatches differ from RE2's for groups repeated
-        // with iterations that can match empty (`(([A-Z]*?)+?é` on "BAAABé": RE2 $2 = "BAAAB", the engine "B"),
-        // a known gap; matching itself is still compared for these patterns.
-        var outer = _noCapture;
-        _noCapture = true;
+        // Repeated groups may hold captures and repetitions of their own, so loops nest and iterations can match
+        // empty (`(([A-Z]*?)+)é`), where Go's captures follow its machine's visited states.
         var (p, s) = Atom(depth);
-        _noCapture = outer;
 
         var (op, min, max) = _rnd.Next(7) switch
         {
@@ -274,11 +269,7 @@ internal sealed class RegexGrammar
         var kind = _rnd.Next(100);
         string open;
         Func<Sampler, Sampler> wrap = static s => s;
-        if (_noCapture && kind < 60)
-        {
-            open = "(?:";
-        }
-        else if (kind < 45)
+        if (kind < 45)
         {
             _groups++;
             open = "(";
