@@ -10,7 +10,8 @@ namespace Quartermaster.Benchmarks;
 /// <c>--pipeline-stopwatch [targets] [runs]</c>: <see cref="PipelineBenchmarks.FullPass"/> at sizes BenchmarkDotNet
 /// is too slow for (800k), in this process: per run the process CPU time (all threads, GC included), wall time, bytes
 /// allocated and collections per generation, then the process's peak RSS (<c>VmHWM</c>). The workload is built before
-/// the first run and stays live, as discovery's groups stay live in the service.
+/// the first run and stays live, as discovery's groups stay live in the service. <c>QM_BENCH_COMPRESS=1</c> keeps bodies
+/// gzip-compressed (<c>http_server.compress_stored_bodies</c>).
 /// </summary>
 public static class PipelineStopwatch
 {
@@ -26,6 +27,7 @@ public static class PipelineStopwatch
             ScrapeConfigsRedacted = "{}"u8.ToArray(),
             ScrapeConfigsWithSecrets = "{}"u8.ToArray(),
             Version = "bench",
+            CompressBodies = Environment.GetEnvironmentVariable("QM_BENCH_COMPRESS") == "1",
         };
         var collectors = Enumerable.Range(0, 100).Select(i => new CollectorInfo($"collector-{i}")).ToArray();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"workload built: {targets:N0} targets in {groups.Length:N0} jobs, RSS {Rss("VmRSS")} MiB"));
@@ -54,9 +56,10 @@ public static class PipelineStopwatch
             var wall = clock.Elapsed;
             process.Refresh();
             var responses = pipeline.Current.Jobs.Values.Sum(v => v.ByCollector.Count);
+            var stored = pipeline.Current.Jobs.Values.Sum(v => v.ByCollector.Values.Sum(b => (long)b.Length));
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {r + 1} | {(process.TotalProcessorTime - cpu).TotalMilliseconds:F0} ms | {wall.TotalMilliseconds:F0} ms | {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms | {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:F0} MiB | {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2} | {responses:N0} |"));
+                $"| {r + 1} | {(process.TotalProcessorTime - cpu).TotalMilliseconds:F0} ms | {wall.TotalMilliseconds:F0} ms | {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms | {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:F0} MiB | {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2} | {responses:N0} ({stored / 1048576.0:F0} MiB) |"));
             if (Environment.GetEnvironmentVariable("QM_BENCH_GZIP") == "1")
             {
                 var bodies = pipeline.Current.Jobs.Values.SelectMany(v => v.ByCollector.Values).ToArray();

@@ -177,6 +177,40 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public async Task CompressStoredBodies_ServesTheSameJsonPlainAndGzip()
+    {
+        var addresses = string.Join(", ", Enumerable.Range(1, 60).Select(i => $"\"10.2.0.{i}:9100\""));
+        var config = $$"""
+            collectors: {static: [collector-0, collector-1]}
+            config:
+              scrape_configs:
+                - job_name: big
+                  static_configs:
+                    - targets: [{{addresses}}]
+                      labels: {team: observability, env: production}
+            """;
+        await using var reference = await AllocatorHost.StartAsync(config);
+        await using var host = await AllocatorHost.StartAsync(config + "\nhttp_server: {compress_stored_bodies: true}\n");
+        await WaitForJobsAsync(reference, 1);
+        await WaitForJobsAsync(host, 1);
+
+        foreach (var path in new[] { "/jobs/big/targets?collector_id=collector-0", "/jobs/big/targets?collector_id=collector-1", "/jobs/big/targets" })
+        {
+            var expected = await reference.GetStringAsync(path);
+            Assert.Equal(expected, await host.GetStringAsync(path));
+
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.AcceptEncoding.ParseAdd("gzip");
+            using var response = await host.Client.SendAsync(request);
+            Assert.Equal("gzip", Assert.Single(response.Content.Headers.ContentEncoding));
+            await using var gunzip = new System.IO.Compression.GZipStream(
+                new MemoryStream(await response.Content.ReadAsByteArrayAsync()), System.IO.Compression.CompressionMode.Decompress);
+            using var reader = new StreamReader(gunzip, Encoding.UTF8);
+            Assert.Equal(expected, await reader.ReadToEndAsync());
+        }
+    }
+
+    [Fact]
     public async Task FirstRequest_AlreadySeesTheConfiguration()
     {
         await using var host = await AllocatorHost.StartAsync(TwoJobs);

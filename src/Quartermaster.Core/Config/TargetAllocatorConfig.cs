@@ -206,6 +206,12 @@ public sealed class HttpServerConfig
 
     /// <summary><c>max_connections</c>: Kestrel's limit on open connections per listener; <c>null</c> (the default) is unlimited.</summary>
     public long? MaxConnections { get; set; }
+
+    /// <summary>
+    /// <c>compress_stored_bodies</c>: keep each served target list only gzip-compressed in memory (about a quarter
+    /// of the size), compressed once per change; clients that do not accept gzip get it decompressed per request.
+    /// </summary>
+    public bool CompressStoredBodies { get; set; }
 }
 
 /// <summary>Extension for use outside Kubernetes: a fixed list of collectors.</summary>

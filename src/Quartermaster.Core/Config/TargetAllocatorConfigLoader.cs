@@ -17,7 +17,7 @@ namespace Quartermaster.Core.Config;
 /// <item><c>consistent_hashing: {ring_version: v0.10 | v1.0}</c>: which consistent-hashing ring layout to reproduce.</item>
 /// <item><c>prometheus_cr.operator_generation: current | v0.78</c>: which Prometheus Operator generation's scrape
 /// configs to reproduce for monitoring resources.</item>
-/// <item><c>http_server: {concurrency_limit, queue_limit, max_connections}</c>: the API's overload guard.</item>
+/// <item><c>http_server: {concurrency_limit, queue_limit, max_connections, compress_stored_bodies}</c>: the API's overload guard and body storage.</item>
 /// </list>
 /// </remarks>
 public static class TargetAllocatorConfigLoader
@@ -52,7 +52,7 @@ public static class TargetAllocatorConfigLoader
         "operator_generation",
     ];
 
-    private static readonly string[] HttpServerKeys = ["concurrency_limit", "queue_limit", "max_connections"];
+    private static readonly string[] HttpServerKeys = ["concurrency_limit", "queue_limit", "max_connections", "compress_stored_bodies"];
 
     private static readonly string[] HttpsKeys = ["enabled", "listen_addr", "ca_file_path", "tls_cert_file_path", "tls_key_file_path"];
 
@@ -277,6 +277,11 @@ public static class TargetAllocatorConfigLoader
             {
                 h.QueueLimit = (int)queue;
             }
+        }
+
+        if (k.TryGetValue("compress_stored_bodies", out n))
+        {
+            h.CompressStoredBodies = r.StrictBool(n, YamlReader.Join(path, "compress_stored_bodies"), h.CompressStoredBodies);
         }
 
         if (k.TryGetValue("max_connections", out n) && r.StrictInt(n, YamlReader.Join(path, "max_connections"), null) is { } connections)

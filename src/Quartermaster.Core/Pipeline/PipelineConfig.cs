@@ -25,6 +25,9 @@ public sealed class PipelineConfig
     /// <summary><c>collector_not_ready_grace_period</c>; <c>null</c> keeps the current one.</summary>
     public TimeSpan? CollectorNotReadyGracePeriod { get; init; }
 
+    /// <summary>Whether target bodies are kept only gzip-compressed (<c>http_server.compress_stored_bodies</c>).</summary>
+    public bool CompressBodies { get; init; }
+
     /// <summary>Collectors from the configuration; <c>null</c> when another source owns the collector set.</summary>
     public IReadOnlyList<CollectorInfo>? StaticCollectors { get; init; }
 }

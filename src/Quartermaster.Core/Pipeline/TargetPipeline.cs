@@ -275,6 +275,11 @@ public sealed class TargetPipeline
     {
         var previous = _config;
         _config = config;
+        if ((previous?.CompressBodies ?? false) != config.CompressBodies)
+        {
+            // Every stored body changes form once, in the snapshot this config is published in.
+            _rewriteAllBodies = true;
+        }
         if (config.CollectorNotReadyGracePeriod is { } grace)
         {
             _allocator.SetNotReadyGracePeriod(grace);
@@ -371,6 +376,9 @@ public sealed class TargetPipeline
         sources.Update(e.ProviderKey, e.Instance, e.Groups);
         _dirtyJobs.Add(e.Job);
     }
+
+    /// <summary>Set when stored bodies change form (compressed or not): the next snapshot writes every body anew.</summary>
+    private bool _rewriteAllBodies;
 
     /// <summary>Jobs re-assembled from their groups since the pipeline was created (tests and benchmarks).</summary>
     internal long JobsProcessed { get; private set; }
@@ -521,6 +529,14 @@ public sealed class TargetPipeline
             touchedJobs.Add(job);
         }
 
+        var rewriteAll = _rewriteAllBodies;
+        _rewriteAllBodies = false;
+        if (rewriteAll)
+        {
+            touchedJobs.UnionWith(previous.Jobs.Keys);
+        }
+
+        var compress = _config?.CompressBodies ?? false;
         var jobs = new Dictionary<string, JobView>(previous.Jobs, StringComparer.Ordinal);
 
         // Each touched job's bodies are independent of the others' and the allocator is not written meanwhile, so a
@@ -529,13 +545,13 @@ public sealed class TargetPipeline
         var views = new JobView?[touched.Length];
         if (touched.Length >= ParallelJobThreshold && Environment.ProcessorCount > 1)
         {
-            Parallel.For(0, touched.Length, i => views[i] = BuildJobView(touched[i], previous, dirtyPairs, collectors));
+            Parallel.For(0, touched.Length, i => views[i] = BuildJobView(touched[i], rewriteAll ? null : previous, dirtyPairs, collectors, compress));
         }
         else
         {
             for (var i = 0; i < touched.Length; i++)
             {
-                views[i] = BuildJobView(touched[i], previous, dirtyPairs, collectors);
+                views[i] = BuildJobView(touched[i], rewriteAll ? null : previous, dirtyPairs, collectors, compress);
             }
         }
 
@@ -589,7 +605,7 @@ public sealed class TargetPipeline
     }
 
     /// <summary>The view of <paramref name="job"/> after a change, reusing the bodies of unchanged collectors; null when it has no targets.</summary>
-    private JobView? BuildJobView(string job, ServingSnapshot previous, HashSet<(string, string)> dirtyPairs, string[] collectors)
+    private JobView? BuildJobView(string job, ServingSnapshot? previous, HashSet<(string, string)> dirtyPairs, string[] collectors, bool compress)
     {
         var count = _allocator.TargetCountOfJob(job);
         if (count == 0)
@@ -597,7 +613,8 @@ public sealed class TargetPipeline
             return null;
         }
 
-        previous.Jobs.TryGetValue(job, out var old);
+        JobView? old = null;
+        previous?.Jobs.TryGetValue(job, out old);
 
         // Plain dictionaries: read-only once published (safe for concurrent readers), and much cheaper to build
         // than frozen ones for the few collectors of one job.
@@ -626,7 +643,7 @@ public sealed class TargetPipeline
                 var c = string.CompareOrdinal(a.TargetUrl, b.TargetUrl);
                 return c != 0 ? c : a.Hash.CompareTo(b.Hash);
             });
-            byCollector[collector] = ResponseWriter.TargetGroups(items);
+            byCollector[collector] = ResponseWriter.TargetGroups(items, compress);
             itemsByCollector[collector] = items;
         }
 
@@ -643,7 +660,7 @@ public sealed class TargetPipeline
         IReadOnlyDictionary<string, TargetItem[]> items,
         IReadOnlyList<UnassignedTarget> unassigned) =>
         new(job, count, byCollector, () => ResponseWriter.CollectorMap(
-            job, collectors, c => byCollector.TryGetValue(c, out var b) ? b : ServingSnapshot.EmptyTargets), items, unassigned);
+            job, collectors, c => byCollector.TryGetValue(c, out var b) ? GzipBodies.Plain(b) : ServingSnapshot.EmptyTargets), items, unassigned);
 
     private abstract record Event;
 

@@ -18,10 +18,63 @@ public static class GzipBodies
 
     private static readonly ConditionalWeakTable<byte[], byte[]> Cache = [];
 
+    [ThreadStatic]
+    private static MemoryStream? t_output;
+
+    /// <summary>The gzip form of <paramref name="body"/>: itself when it is stored compressed, else made once and kept.</summary>
     public static byte[] Get(byte[] body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return Cache.GetValue(body, Compress);
+        return IsGzip(body) ? body : Cache.GetValue(body, Compress);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="body"/> is stored gzip-compressed: it starts with gzip's magic bytes, which no JSON
+    /// body can (JSON starts with <c>[</c> or <c>{</c>).
+    /// </summary>
+    public static bool IsGzip(byte[] body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return body.Length >= 2 && body[0] == 0x1f && body[1] == 0x8b;
+    }
+
+    /// <summary>The JSON of <paramref name="body"/>: decompressed when stored compressed, else the array itself.</summary>
+    public static byte[] Plain(byte[] body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (!IsGzip(body))
+        {
+            return body;
+        }
+
+        using var input = new MemoryStream(body, writable: false);
+        using var gzip = new GZipStream(input, CompressionMode.Decompress);
+        using var output = new MemoryStream(body.Length * 4);
+        gzip.CopyTo(output);
+        return output.ToArray();
+    }
+
+    /// <summary>
+    /// <paramref name="body"/> compressed into a new array on the pinned object heap (a stored body lives until its
+    /// target list changes); the compressor's output buffer is reused per thread.
+    /// </summary>
+    public static byte[] CompressToStored(ReadOnlySpan<byte> body)
+    {
+        var output = t_output ??= new MemoryStream(64 * 1024);
+        output.SetLength(0);
+        using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(body);
+        }
+
+        var result = GC.AllocateUninitializedArray<byte>((int)output.Length, pinned: true);
+        output.GetBuffer().AsSpan(0, result.Length).CopyTo(result);
+        if (output.Capacity > 16 * 1024 * 1024)
+        {
+            t_output = null;
+        }
+
+        return result;
     }
 
     private static byte[] Compress(byte[] body)

@@ -16,7 +16,13 @@ public static class ResponseWriter
     /// <c>[{"targets":["addr"],"labels":{…}},…]</c> plus a newline. Items are written in the order given; callers
     /// sort them by address then identity, so every replica serves the same bytes.
     /// </summary>
-    public static byte[] TargetGroups(IReadOnlyList<TargetItem> items)
+    public static byte[] TargetGroups(IReadOnlyList<TargetItem> items) => TargetGroups(items, compress: false);
+
+    /// <summary>
+    /// As <see cref="TargetGroups(IReadOnlyList{TargetItem})"/>; with <paramref name="compress"/>, bodies of
+    /// <see cref="GzipBodies.MinimumSize"/> or more are returned gzip-compressed (see <see cref="GzipBodies.Plain"/>).
+    /// </summary>
+    public static byte[] TargetGroups(IReadOnlyList<TargetItem> items, bool compress)
     {
         ArgumentNullException.ThrowIfNull(items);
         if (items.Count == 0)
@@ -42,8 +48,17 @@ public static class ResponseWriter
 
         // Served bodies live until their (job, collector) changes: allocated on the pinned object heap they skip
         // gen0 and are never copied by a compacting collection, which otherwise promotes every byte twice.
-        var result = GC.AllocateUninitializedArray<byte>(writer.Length, pinned: true);
-        writer.Written.CopyTo(result);
+        byte[] result;
+        if (compress && writer.Length >= GzipBodies.MinimumSize)
+        {
+            result = GzipBodies.CompressToStored(writer.Written);
+        }
+        else
+        {
+            result = GC.AllocateUninitializedArray<byte>(writer.Length, pinned: true);
+            writer.Written.CopyTo(result);
+        }
+
         t_buffer = writer.Buffer.Length > MaxRetainedBuffer ? null : writer.Buffer;
         return result;
     }

@@ -92,7 +92,10 @@ public sealed class ServingSnapshot
     public bool IsReady => ScrapeConfigsRedacted is not null;
 
     /// <summary>The <c>/jobs/{job}/targets?collector_id=</c> body: stored bytes, <c>[]</c> when unknown.</summary>
-    public byte[] TargetsFor(string job, string collectorId) =>
+    public byte[] TargetsFor(string job, string collectorId) => GzipBodies.Plain(StoredTargetsFor(job, collectorId));
+
+    /// <summary>The body as stored: JSON, or gzip when bodies are kept compressed (<see cref="GzipBodies.IsGzip"/>).</summary>
+    public byte[] StoredTargetsFor(string job, string collectorId) =>
         Jobs.TryGetValue(job, out var view) && view.ByCollector.TryGetValue(collectorId, out var bytes)
             ? bytes
             : EmptyTargets;
@@ -125,7 +128,10 @@ public sealed class JobView
 
     public int TargetCount { get; }
 
-    /// <summary>Per collector: the http_sd array of its targets in this job, ending in a newline.</summary>
+    /// <summary>
+    /// Per collector: the http_sd array of its targets in this job, ending in a newline; gzip-compressed when bodies
+    /// are kept compressed (<see cref="GzipBodies.Plain"/> gives the JSON either way).
+    /// </summary>
     public IReadOnlyDictionary<string, byte[]> ByCollector { get; }
 
     /// <summary>The <c>/jobs/{job}/targets</c> body without <c>collector_id</c>; built on first use, then kept.</summary>

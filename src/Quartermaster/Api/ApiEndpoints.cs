@@ -181,7 +181,7 @@ internal static class ApiEndpoints
             {
                 var collectorId = ids[0] ?? "";
                 polls.Record(snapshot, job, collectorId);
-                return Bytes(ctx, snapshot.TargetsFor(job, collectorId));
+                return Bytes(ctx, snapshot.StoredTargetsFor(job, collectorId));
             }
 
             return Bytes(ctx, snapshot.Jobs.TryGetValue(job, out var view) ? view.CollectorMap : EmptyCollectorMap(snapshot, job));
@@ -269,7 +269,8 @@ internal static class ApiEndpoints
     private static IResult Bytes(HttpContext ctx, byte[] body)
     {
         ctx.Response.ContentType = Json;
-        if (body.Length >= GzipBodies.MinimumSize && AcceptsGzip(ctx.Request))
+        var stored = GzipBodies.IsGzip(body);
+        if ((stored || body.Length >= GzipBodies.MinimumSize) && AcceptsGzip(ctx.Request))
         {
             // Upstream never compresses; HTTP clients (Go's included) decompress transparently, so the bytes a
             // collector parses are the same, and the wire carries a fraction of them.
@@ -278,7 +279,8 @@ internal static class ApiEndpoints
             return Results.Bytes(GzipBodies.Get(body), Json);
         }
 
-        return Results.Bytes(body, Json);
+        // A body kept compressed (http_server.compress_stored_bodies) goes to a client without gzip decompressed.
+        return Results.Bytes(stored ? GzipBodies.Plain(body) : body, Json);
     }
 
     private static bool AcceptsGzip(HttpRequest request)

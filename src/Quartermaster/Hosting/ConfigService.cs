@@ -355,6 +355,7 @@ internal sealed class ConfigService : BackgroundService
             Strategy = _strategy,
             StaticCollectors = config.Collectors.Static?.Select(c => new CollectorInfo(c.Id, c.Node)).ToList(),
             CollectorNotReadyGracePeriod = config.CollectorNotReadyGracePeriod,
+            CompressBodies = config.HttpServer.CompressStoredBodies,
         });
         _discovery.Apply(jobs, config.KubeConfigFilePath);
         return (jobs.Count, version);

@@ -30,6 +30,7 @@ public sealed class ConfigValidationTests
         { Job + "http_server: {concurrency_limit: 0}\n", "http_server.concurrency_limit: 0 is out of range; expected an integer from 1 to 2147483647" },
         { Job + "http_server: {concurrency_limit: 2147483648}\n", "http_server.concurrency_limit: 2147483648 is out of range; expected an integer from 1 to 2147483647" },
         { Job + "http_server: {concurrency_limit: '8'}\n", "http_server.concurrency_limit: expected an integer, got string \"8\"" },
+        { Job + "http_server: {compress_stored_bodies: maybe}\n", "http_server.compress_stored_bodies: expected a boolean, got string \"maybe\"" },
         { Job + "http_server: {queue_limit: -1}\n", "http_server.queue_limit: -1 is out of range; expected an integer from 0 to 2147483647" },
         { Job + "http_server: {queue_limit: 1.5}\n", "http_server.queue_limit: expected an integer, got float 1.5" },
         { Job + "http_server: {max_connections: 0}\n", "http_server.max_connections: 0 is out of range; expected a positive integer (omit the key for no limit)" },

@@ -5,6 +5,7 @@ using Quartermaster.Core.Discovery;
 using Quartermaster.Core.Labels;
 using Quartermaster.Core.Pipeline;
 using Quartermaster.Core.Relabeling;
+using Quartermaster.Core.Serving;
 
 namespace Quartermaster.Core.Tests.Pipeline;
 
@@ -40,6 +41,57 @@ public class TargetPipelineTests
 
     private static string AllTargets(TargetPipeline p, string job) =>
         string.Concat(p.Current.Collectors.Select(c => Encoding.UTF8.GetString(p.Current.TargetsFor(job, c))));
+
+    [Fact]
+    public void CompressBodies_StoresGzip_ServesTheSameJson_AndSwitchingRewritesEveryBody()
+    {
+        // Enough targets and labels that bodies pass the 1 KiB gzip threshold, plus a small job that stays plain.
+        var big = Enumerable.Range(0, 40).Select(i => $"10.1.{i / 200}.{i % 200}:9100").ToArray();
+        TargetGroup BigGroup() => new("0", [.. big.Select(a => new[] { new Label("__address__", a), new Label("pod", "pod-" + a + new string('x', 60)) })], [new Label("env", "prod")]);
+        void Feed(TargetPipeline p)
+        {
+            p.PublishGroups("a", "file_sd/0", Instance, [BigGroup()]);
+            p.PublishGroups("b", "file_sd/0", Instance, [Group("0", "10.0.0.9:80")]);
+            p.ProcessPending();
+        }
+
+        var plain = Pipeline();
+        plain.ApplyConfig(Config(Job("a"), Job("b")));
+        Feed(plain);
+        var compressed = Pipeline();
+        compressed.ApplyConfig(WithCompression(Config(Job("a"), Job("b")), true));
+        Feed(compressed);
+
+        foreach (var job in new[] { "a", "b" })
+        {
+            Assert.Equal(AllTargets(plain, job), AllTargets(compressed, job));
+            Assert.Equal(plain.Current.Jobs[job].CollectorMap, compressed.Current.Jobs[job].CollectorMap);
+        }
+
+        Assert.All(compressed.Current.Jobs["a"].ByCollector.Values, b => Assert.True(GzipBodies.IsGzip(b)));
+        Assert.All(compressed.Current.Jobs["b"].ByCollector.Values, b => Assert.False(GzipBodies.IsGzip(b)));
+        var compressedSize = compressed.Current.Jobs["a"].ByCollector.Values.Sum(b => b.Length);
+        var plainSize = plain.Current.Jobs["a"].ByCollector.Values.Sum(b => b.Length);
+        Assert.True(compressedSize * 3 < plainSize, $"{compressedSize} compressed bytes for {plainSize} plain");
+
+        // Switching back rewrites every body as JSON with no target change; the served JSON stays the same.
+        var before = AllTargets(compressed, "a");
+        compressed.ApplyConfig(WithCompression(Config(Job("a"), Job("b")), false));
+        compressed.ProcessPending();
+        Assert.All(compressed.Current.Jobs["a"].ByCollector.Values, b => Assert.False(GzipBodies.IsGzip(b)));
+        Assert.Equal(before, AllTargets(compressed, "a"));
+    }
+
+    private static PipelineConfig WithCompression(PipelineConfig c, bool compress) => new()
+    {
+        Jobs = c.Jobs,
+        RelabelFiltering = c.RelabelFiltering,
+        ScrapeConfigsRedacted = c.ScrapeConfigsRedacted,
+        ScrapeConfigsWithSecrets = c.ScrapeConfigsWithSecrets,
+        Version = c.Version,
+        StaticCollectors = c.StaticCollectors,
+        CompressBodies = compress,
+    };
 
     [Fact]
     public void Groups_AreMergedFilteredAllocatedAndServed()
