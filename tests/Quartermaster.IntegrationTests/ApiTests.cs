@@ -151,44 +151,44 @@ public sealed class ApiTests
     [Fact]
     public async Task Targets_GzipWhenAsked_DecompressesToTheSameBytes()
     {
-        var addresses = string.Join(", ", Enumerable.Range(1, 60).Select(i => $"\"10.2.0.{i}:9100\""));
-        await using var host = await AllocatorHost.StartAsync($$"""
-            collectors: {static: [collector-0]}
-            config:
-              scrape_configs:
-                - job_name: big
-                  static_configs:
-                    - targets: [{{addresses}}]
-                      labels: {team: observability, env: production}
-            """);
+        await using var host = await AllocatorHost.StartAsync(BigJob("collector-0"));
         await WaitForJobsAsync(host, 1);
         var plain = await host.GetStringAsync("/jobs/big/targets?collector_id=collector-0");
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/jobs/big/targets?collector_id=collector-0");
+        var (compressed, json) = await GetGzipAsync(host, "/jobs/big/targets?collector_id=collector-0");
+
+        Assert.True(compressed < plain.Length / 3, $"{compressed} vs {plain.Length}");
+        Assert.Equal(plain, json);
+    }
+
+    /// <summary>One job of 60 static targets: bodies well past the 1 KiB gzip threshold.</summary>
+    private static string BigJob(string collectors) => $$"""
+        collectors: {static: [{{collectors}}]}
+        config:
+          scrape_configs:
+            - job_name: big
+              static_configs:
+                - targets: [{{string.Join(", ", Enumerable.Range(1, 60).Select(i => $"\"10.2.0.{i}:9100\""))}}]
+                  labels: {team: observability, env: production}
+        """;
+
+    /// <summary>GETs <paramref name="path"/> accepting gzip; asserts the answer is gzip and returns its size and JSON.</summary>
+    private static async Task<(int CompressedLength, string Json)> GetGzipAsync(AllocatorHost host, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.AcceptEncoding.ParseAdd("gzip");
         using var response = await host.Client.SendAsync(request);
+        Assert.Equal("gzip", Assert.Single(response.Content.Headers.ContentEncoding));
         var compressed = await response.Content.ReadAsByteArrayAsync();
         await using var gunzip = new System.IO.Compression.GZipStream(new MemoryStream(compressed), System.IO.Compression.CompressionMode.Decompress);
         using var reader = new StreamReader(gunzip, Encoding.UTF8);
-
-        Assert.Equal("gzip", Assert.Single(response.Content.Headers.ContentEncoding));
-        Assert.True(compressed.Length < plain.Length / 3, $"{compressed.Length} vs {plain.Length}");
-        Assert.Equal(plain, await reader.ReadToEndAsync());
+        return (compressed.Length, await reader.ReadToEndAsync());
     }
 
     [Fact]
     public async Task CompressStoredBodies_ServesTheSameJsonPlainAndGzip()
     {
-        var addresses = string.Join(", ", Enumerable.Range(1, 60).Select(i => $"\"10.2.0.{i}:9100\""));
-        var config = $$"""
-            collectors: {static: [collector-0, collector-1]}
-            config:
-              scrape_configs:
-                - job_name: big
-                  static_configs:
-                    - targets: [{{addresses}}]
-                      labels: {team: observability, env: production}
-            """;
+        var config = BigJob("collector-0, collector-1");
         await using var reference = await AllocatorHost.StartAsync(config);
         await using var host = await AllocatorHost.StartAsync(config + "\nhttp_server: {compress_stored_bodies: true}\n");
         await WaitForJobsAsync(reference, 1);
@@ -198,15 +198,7 @@ public sealed class ApiTests
         {
             var expected = await reference.GetStringAsync(path);
             Assert.Equal(expected, await host.GetStringAsync(path));
-
-            using var request = new HttpRequestMessage(HttpMethod.Get, path);
-            request.Headers.AcceptEncoding.ParseAdd("gzip");
-            using var response = await host.Client.SendAsync(request);
-            Assert.Equal("gzip", Assert.Single(response.Content.Headers.ContentEncoding));
-            await using var gunzip = new System.IO.Compression.GZipStream(
-                new MemoryStream(await response.Content.ReadAsByteArrayAsync()), System.IO.Compression.CompressionMode.Decompress);
-            using var reader = new StreamReader(gunzip, Encoding.UTF8);
-            Assert.Equal(expected, await reader.ReadToEndAsync());
+            Assert.Equal(expected, (await GetGzipAsync(host, path)).Json);
         }
     }
 
