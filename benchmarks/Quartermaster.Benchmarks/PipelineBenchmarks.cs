@@ -39,19 +39,22 @@ public class PipelineBenchmarks
     }
 
     [Benchmark]
-    public ServingSnapshot FullPass()
+    public ServingSnapshot FullPass() => RunFullPass(_groups, _config, _collectors).Current;
+
+    /// <summary>A fresh pipeline fed every job's groups and processed once; shared with <see cref="PipelineStopwatch"/>.</summary>
+    public static TargetPipeline RunFullPass(IReadOnlyList<TargetGroup>[] groups, PipelineConfig config, CollectorInfo[] collectors)
     {
         var pipeline = new TargetPipeline(new ConsistentHashingStrategy(RingVersion.V0_10_0), TimeProvider.System);
-        pipeline.ApplyConfig(_config);
-        pipeline.SetCollectors(_collectors);
+        pipeline.ApplyConfig(config);
+        pipeline.SetCollectors(collectors);
         var instance = new object();
-        for (var j = 0; j < _groups.Length; j++)
+        for (var j = 0; j < groups.Length; j++)
         {
-            pipeline.PublishGroups(Workload.JobName(j), "static", instance, _groups[j]);
+            pipeline.PublishGroups(Workload.JobName(j), "static", instance, groups[j]);
         }
 
         pipeline.ProcessPending();
-        return pipeline.Current;
+        return pipeline;
     }
 }
 

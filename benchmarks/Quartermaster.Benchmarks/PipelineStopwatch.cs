@@ -43,16 +43,7 @@ public static class PipelineStopwatch
             var (g0, g1, g2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var pauses = GC.GetTotalPauseDuration();
             var clock = Stopwatch.StartNew();
-            var pipeline = new TargetPipeline(new ConsistentHashingStrategy(RingVersion.V0_10_0), TimeProvider.System);
-            pipeline.ApplyConfig(config);
-            pipeline.SetCollectors(collectors);
-            var instance = new object();
-            for (var j = 0; j < groups.Length; j++)
-            {
-                pipeline.PublishGroups(Workload.JobName(j), "static", instance, groups[j]);
-            }
-
-            pipeline.ProcessPending();
+            var pipeline = PipelineBenchmarks.RunFullPass(groups, config, collectors);
             var wall = clock.Elapsed;
             process.Refresh();
             var responses = pipeline.Current.Jobs.Values.Sum(v => v.ByCollector.Count);

@@ -36,10 +36,8 @@ public sealed class RequestGuardTests
     public async Task DataEndpoint_EveryPermitTakenAndNoQueue_Answers503WithRetryAfter(string path)
     {
         await using var host = await AllocatorHost.StartAsync(Config(permits: 1, queue: 0));
-        var guard = host.Services.GetRequiredService<RequestGuard>();
-        using (var held = guard.Limiter.AttemptAcquire(new DefaultHttpContext()))
+        using (var held = TakePermit(host))
         {
-            Assert.True(held.IsAcquired);
 
             using var rejected = await host.Client.GetAsync(path);
 
@@ -60,9 +58,7 @@ public sealed class RequestGuardTests
     public async Task ProbesAndMetrics_EveryPermitTaken_StillAnswerAndCountTheRejections()
     {
         await using var host = await AllocatorHost.StartAsync(Config(permits: 1, queue: 0));
-        var guard = host.Services.GetRequiredService<RequestGuard>();
-        using var held = guard.Limiter.AttemptAcquire(new DefaultHttpContext());
-        Assert.True(held.IsAcquired);
+        using var held = TakePermit(host);
 
         using (var first = await host.Client.GetAsync("/scrape_configs"))
         using (var second = await host.Client.GetAsync("/scrape_configs"))
@@ -98,13 +94,11 @@ public sealed class RequestGuardTests
     public async Task QueuedRequest_PermitReleased_IsServedWhileTheNextOneIsRejected()
     {
         await using var host = await AllocatorHost.StartAsync(Config(permits: 1, queue: 1));
-        var guard = host.Services.GetRequiredService<RequestGuard>();
-        var held = guard.Limiter.AttemptAcquire(new DefaultHttpContext());
-        Assert.True(held.IsAcquired);
+        var held = TakePermit(host);
 
         var queued = host.Client.GetAsync("/jobs");
         await AllocatorHost.WaitUntilAsync(
-            () => Task.FromResult(guard.Limiter.GetStatistics(new DefaultHttpContext())?.CurrentQueuedCount == 1),
+            () => Task.FromResult(host.Services.GetRequiredService<RequestGuard>().Limiter.GetStatistics(new DefaultHttpContext())?.CurrentQueuedCount == 1),
             Timeout,
             "the request to wait in the queue");
         using (var rejected = await host.Client.GetAsync("/scrape_configs"))
@@ -122,9 +116,7 @@ public sealed class RequestGuardTests
     public async Task Limits_ReloadRaisesConcurrencyLimit_NextRequestIsServed()
     {
         await using var host = await AllocatorHost.StartAsync(Config(permits: 1, queue: 0));
-        var guard = host.Services.GetRequiredService<RequestGuard>();
-        using var held = guard.Limiter.AttemptAcquire(new DefaultHttpContext());
-        Assert.True(held.IsAcquired);
+        using var held = TakePermit(host);
         using (var rejected = await host.Client.GetAsync("/jobs"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, rejected.StatusCode);
@@ -149,5 +141,13 @@ public sealed class RequestGuardTests
         var kestrel = host.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
 
         Assert.Equal(3, kestrel.Limits.MaxConcurrentConnections);
+    }
+
+    /// <summary>Takes one of the guard's permits directly, as a request in flight would hold it.</summary>
+    private static System.Threading.RateLimiting.RateLimitLease TakePermit(AllocatorHost host)
+    {
+        var lease = host.Services.GetRequiredService<RequestGuard>().Limiter.AttemptAcquire(new DefaultHttpContext());
+        Assert.True(lease.IsAcquired);
+        return lease;
     }
 }
