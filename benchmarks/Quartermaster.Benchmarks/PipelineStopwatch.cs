@@ -51,26 +51,6 @@ public static class PipelineStopwatch
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"| {r + 1} | {(process.TotalProcessorTime - cpu).TotalMilliseconds:F0} ms | {wall.TotalMilliseconds:F0} ms | {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms | {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:F0} MiB | {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2} | {responses:N0} ({stored / 1048576.0:F0} MiB) |"));
-            if (Environment.GetEnvironmentVariable("QM_BENCH_GZIP") == "1")
-            {
-                var bodies = pipeline.Current.Jobs.Values.SelectMany(v => v.ByCollector.Values).ToArray();
-                var raw = bodies.Sum(b => (long)b.Length);
-                var zipClock = Stopwatch.StartNew();
-                var zipped = 0L;
-                foreach (var body in bodies)
-                {
-                    using var output = new MemoryStream();
-                    using (var gzip = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
-                    {
-                        gzip.Write(body);
-                    }
-
-                    zipped += output.Length;
-                }
-
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gzip (Fastest) of every response: {raw / 1048576.0:F0} MiB -> {zipped / 1048576.0:F0} MiB in {zipClock.Elapsed.TotalMilliseconds:F0} ms"));
-            }
-
             GC.KeepAlive(pipeline);
         }
 
