@@ -53,6 +53,24 @@ public static class GoJson
         n += plain;
         for (var i = plain; i < value.Length; i++)
         {
+            // Between the characters that need care, plain runs are copied the same way (JSON in annotations).
+            var run = value.AsSpan(i).IndexOfAnyExcept(PlainAscii);
+            if (run != 0)
+            {
+                if (run < 0)
+                {
+                    run = value.Length - i;
+                }
+
+                System.Text.Ascii.FromUtf16(value.AsSpan(i, run), span.Slice(n, run), out _);
+                n += run;
+                i += run;
+                if (i == value.Length)
+                {
+                    break;
+                }
+            }
+
             var c = value[i];
             if (c < 0x80)
             {

@@ -52,7 +52,7 @@ public class GoJsonTests
             GoJson.WriteString(buffer, value);
 
             Assert.Equal(Reference(value), Encoding.UTF8.GetString(buffer.WrittenSpan));
-        });
+        }, iter: 3000);
     }
 
     [Fact]
