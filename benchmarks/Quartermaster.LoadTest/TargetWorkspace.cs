@@ -226,7 +226,10 @@ public sealed class TargetWorkspace
         yaml.Append("collectors:\n  static:\n");
         for (var c = 0; c < Collectors; c++)
         {
-            yaml.Append("    - ").Append(CollectorName(c)).Append('\n');
+            // per-node needs a node per collector: one collector per node, as a DaemonSet runs them.
+            yaml.Append("    - ").Append(Strategy == "per-node"
+                ? string.Create(CultureInfo.InvariantCulture, $"{{id: {CollectorName(c)}, node: node-{c}}}")
+                : CollectorName(c)).Append('\n');
         }
 
         yaml.Append("config:\n  scrape_configs:\n");
@@ -300,6 +303,12 @@ public sealed class TargetWorkspace
         var j = job & 255;
         var ic = CultureInfo.InvariantCulture;
         json.WriteString("__meta_kubernetes_namespace", "default");
+        if (!withTargetLabels && Strategy == "per-node")
+        {
+            // Groups without target labels carry their node on the group (the full shape has it per target).
+            json.WriteString("__meta_kubernetes_pod_node_name", string.Create(ic, $"node-{group % 50}"));
+        }
+
         json.WriteString("__meta_kubernetes_service_annotation_kubectl_kubernetes_io_last_applied_configuration", Annotation);
         json.WriteString("__meta_kubernetes_service_annotationpresent_kubectl_kubernetes_io_last_applied_configuration", "true");
         json.WriteString("__meta_kubernetes_service_label_app", "my-app");
