@@ -5,7 +5,7 @@ using Quartermaster.Core.Allocation;
 using Quartermaster.Core.Pipeline;
 
 // Change → published latency of the pipeline loop while the thread pool's queue is kept full of short CPU work items
-// (what request handling looks like to the pool), with the loop run as RunAsync on the pool ("pool") or as Run on a
+// (what request handling looks like to the pool), with the loop awaiting on the pool as it once did ("pool") or as Run on a
 // dedicated thread, as the host runs it ("thread"). Measured from a dedicated thread polling Current, so the
 // measurement itself never waits for the pool.
 // Usage: dotnet run -c Release pipeline-starvation.cs -- <pool|thread> <backlog>
@@ -15,7 +15,20 @@ var pipeline = new TargetPipeline(new ConsistentHashingStrategy(RingVersion.V0_1
 using var stop = new CancellationTokenSource();
 if (mode == "pool")
 {
-    _ = Task.Run(() => pipeline.RunAsync(stop.Token));
+    // The loop as it ran before it had a thread: each turn is a work item at the back of the pool's queue, as the
+    // former loop's channel continuation was.
+    void Turn(object? state)
+    {
+        if (stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        pipeline.ProcessPending();
+        ThreadPool.UnsafeQueueUserWorkItem<object?>(Turn, null, preferLocal: false);
+    }
+
+    ThreadPool.UnsafeQueueUserWorkItem<object?>(Turn, null, preferLocal: false);
 }
 else
 {

@@ -140,7 +140,7 @@ public sealed class Allocator
                     existing.Item = item;
                     if (existing.Owner is { } owner)
                     {
-                        MarkDirty(state, owner);
+                        MarkDirty(ref state.Slots[owner.Slot], state, owner);
                     }
 
                     changed = true;
@@ -238,19 +238,7 @@ public sealed class Allocator
     }
 
     /// <summary>The targets <paramref name="collector"/> owns in <paramref name="job"/>, in no particular order.</summary>
-    public IEnumerable<TargetItem> TargetsFor(string job, string collector)
-    {
-        if (!_jobs.TryGetValue(job, out var state) || !_collectors.TryGetValue(collector, out var c)
-            || c.Slot >= state.Slots.Length)
-        {
-            yield break;
-        }
-
-        for (var entry = state.Slots[c.Slot].Head; entry is not null; entry = entry.Next)
-        {
-            yield return entry.Item;
-        }
-    }
+    public IEnumerable<TargetItem> TargetsFor(string job, string collector) => TargetArrayFor(job, collector);
 
     /// <summary>The targets <paramref name="collector"/> owns in <paramref name="job"/> as a new array, in no particular order.</summary>
     public TargetItem[] TargetArrayFor(string job, string collector)
@@ -609,9 +597,9 @@ public sealed class Allocator
         }
     }
 
-    private void MarkDirty(JobState state, Collector collector)
+    /// <summary>Records that the bytes of (<paramref name="state"/>, <paramref name="collector"/>) must be rebuilt.</summary>
+    private void MarkDirty(ref CollectorSlot slot, JobState state, Collector collector)
     {
-        ref var slot = ref state.SlotFor(collector, _slotCount);
         if (!slot.Dirty)
         {
             slot.Dirty = true;
@@ -635,11 +623,7 @@ public sealed class Allocator
 
         slot.Head = entry;
         slot.Count++;
-        if (!slot.Dirty)
-        {
-            slot.Dirty = true;
-            _dirtyPairs.Add((state, owner));
-        }
+        MarkDirty(ref slot, state, owner);
 
         entry.Owner = owner;
         entry.AssignedGeneration = ServingGeneration;
@@ -673,11 +657,7 @@ public sealed class Allocator
         entry.Prev = null;
         entry.Next = null;
         slot.Count--;
-        if (!slot.Dirty)
-        {
-            slot.Dirty = true;
-            _dirtyPairs.Add((state, owner));
-        }
+        MarkDirty(ref slot, state, owner);
 
         entry.Owner = null;
     }

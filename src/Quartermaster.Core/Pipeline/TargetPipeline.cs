@@ -29,6 +29,10 @@ public sealed class TargetPipeline
     private readonly Channel<Event> _events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
     private readonly object _wakeGate = new();
     private bool _wakeSignalled;
+
+    /// <summary>Set when stored bodies change form (compressed or not): the next snapshot writes every body anew.</summary>
+    private bool _rewriteAllBodies;
+
     private readonly Dictionary<string, JobSources> _jobs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dirtyJobs = new(StringComparer.Ordinal);
     private readonly List<ExplainEvent> _explains = [];
@@ -84,7 +88,7 @@ public sealed class TargetPipeline
     /// <summary>
     /// Explains a target: answered on the pipeline's loop after the batch in flight is applied, so groups, relabeling
     /// and allocation agree; no copy of the state is made for it. Completes when the loop next runs
-    /// (<see cref="RunAsync"/>, or <see cref="ProcessPending"/> in tests).
+    /// (<see cref="Run"/>, or <see cref="ProcessPending"/> in tests).
     /// </summary>
     public Task<ExplainResult> ExplainAsync(ExplainQuery query, ExplainContext? context = null, CancellationToken cancellationToken = default)
     {
@@ -103,25 +107,11 @@ public sealed class TargetPipeline
     /// <summary>Completes when the next snapshot after this call is published.</summary>
     public Task NextSnapshotAsync() => Volatile.Read(ref _published).Task;
 
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        var reader = _events.Reader;
-        while (await reader.WaitToReadAsync(cancellationToken))
-        {
-            while (reader.TryRead(out var e))
-            {
-                Apply(e);
-            }
-
-            Publish();
-        }
-    }
-
     /// <summary>
     /// Runs the loop on the calling thread until <paramref name="cancellationToken"/> is cancelled (then throws
     /// <see cref="OperationCanceledException"/>): blocks while there is nothing to do, and applies each batch of events
     /// on this thread. The host gives it a dedicated thread, so allocation never waits for a thread-pool thread, however
-    /// many requests are queued there. Use either this or <see cref="RunAsync"/>, never both.
+    /// many requests are queued there.
     /// </summary>
     public void Run(CancellationToken cancellationToken)
     {
@@ -157,7 +147,7 @@ public sealed class TargetPipeline
 
     /// <summary>
     /// Applies every queued event and publishes; for the host before the loop starts, and for tests and benchmarks
-    /// that drive the pipeline inline. Never call it while <see cref="RunAsync"/> runs.
+    /// that drive the pipeline inline. Never call it while <see cref="Run"/> runs.
     /// </summary>
     public void ProcessPending()
     {
@@ -376,9 +366,6 @@ public sealed class TargetPipeline
         sources.Update(e.ProviderKey, e.Instance, e.Groups);
         _dirtyJobs.Add(e.Job);
     }
-
-    /// <summary>Set when stored bodies change form (compressed or not): the next snapshot writes every body anew.</summary>
-    private bool _rewriteAllBodies;
 
     /// <summary>Jobs re-assembled from their groups since the pipeline was created (tests and benchmarks).</summary>
     internal long JobsProcessed { get; private set; }

@@ -4,12 +4,13 @@ using System.Runtime.CompilerServices;
 namespace Quartermaster.Core.Serving;
 
 /// <summary>
-/// Gzip versions of served bodies, made on first request and kept as long as the body itself is served.
+/// Gzip versions of served bodies: made on first request and kept as long as the body itself is served, or, with
+/// <c>http_server.compress_stored_bodies</c>, the only form a target body is stored in.
 /// </summary>
 /// <remarks>
 /// Bodies are immutable arrays that survive from snapshot to snapshot while their content is unchanged, so the
 /// compressed copy is keyed by the array's identity and collected together with it: compression happens once per
-/// change, never per request.
+/// change, never per request. A stored body is told apart by gzip's magic bytes (<see cref="IsGzip"/>).
 /// </remarks>
 public static class GzipBodies
 {
@@ -25,7 +26,7 @@ public static class GzipBodies
     public static byte[] Get(byte[] body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return IsGzip(body) ? body : Cache.GetValue(body, Compress);
+        return IsGzip(body) ? body : Cache.GetValue(body, static b => CompressToStored(b));
     }
 
     /// <summary>
@@ -75,16 +76,5 @@ public static class GzipBodies
         }
 
         return result;
-    }
-
-    private static byte[] Compress(byte[] body)
-    {
-        using var output = new MemoryStream(body.Length / 4);
-        using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            gzip.Write(body);
-        }
-
-        return output.ToArray();
     }
 }

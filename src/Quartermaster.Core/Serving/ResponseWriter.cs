@@ -16,13 +16,11 @@ public static class ResponseWriter
     /// <c>[{"targets":["addr"],"labels":{…}},…]</c> plus a newline. Items are written in the order given; callers
     /// sort them by address then identity, so every replica serves the same bytes.
     /// </summary>
-    public static byte[] TargetGroups(IReadOnlyList<TargetItem> items) => TargetGroups(items, compress: false);
-
-    /// <summary>
-    /// As <see cref="TargetGroups(IReadOnlyList{TargetItem})"/>; with <paramref name="compress"/>, bodies of
-    /// <see cref="GzipBodies.MinimumSize"/> or more are returned gzip-compressed (see <see cref="GzipBodies.Plain"/>).
-    /// </summary>
-    public static byte[] TargetGroups(IReadOnlyList<TargetItem> items, bool compress)
+    /// <remarks>
+    /// With <paramref name="compress"/>, bodies of <see cref="GzipBodies.MinimumSize"/> or more are returned
+    /// gzip-compressed (see <see cref="GzipBodies.Plain"/>).
+    /// </remarks>
+    public static byte[] TargetGroups(IReadOnlyList<TargetItem> items, bool compress = false)
     {
         ArgumentNullException.ThrowIfNull(items);
         if (items.Count == 0)

@@ -3,6 +3,7 @@ using System.IO.Hashing;
 using System.Text;
 using Quartermaster.Core.Allocation;
 using Quartermaster.Core.Config;
+using Quartermaster.Core.Discovery;
 using Quartermaster.Core.Pipeline;
 using Quartermaster.Core.Relabeling;
 using Quartermaster.Discovery;
@@ -182,7 +183,11 @@ internal sealed class ConfigService : BackgroundService
         }
     }
 
-    private static FileSystemWatcher? CreateWatcher(string path, SemaphoreSlim changed)
+    /// <summary>
+    /// Watches the config file's directory through the process-wide registry file_sd uses (one inotify instance for
+    /// everything); null when it cannot be watched, and the 5 s poll notices every change alone.
+    /// </summary>
+    private static DirectoryWatchRegistry.Subscription? CreateWatcher(string path, SemaphoreSlim changed)
     {
         var directory = System.IO.Path.GetDirectoryName(path);
         if (directory is null || !Directory.Exists(directory))
@@ -190,43 +195,23 @@ internal sealed class ConfigService : BackgroundService
             return null;
         }
 
-        var watcher = new FileSystemWatcher(directory)
-        {
-            NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
-            IncludeSubdirectories = false,
-        };
-        // Only the config file itself, and the "..data" link Kubernetes swaps when a mounted ConfigMap changes.
+        // Only the config file itself, and the "..data" link Kubernetes swaps when a mounted ConfigMap changes; null
+        // means notifications were lost, so anything may have changed.
         var name = System.IO.Path.GetFileName(path);
-        bool Relevant(string? changedName) => changedName is not null && (changedName == name || changedName.StartsWith("..", StringComparison.Ordinal));
-        FileSystemEventHandler onChange = (_, e) =>
-        {
-            if (Relevant(e.Name))
-            {
-                changed.Release();
-            }
-        };
-        watcher.Changed += onChange;
-        watcher.Created += onChange;
-        watcher.Deleted += onChange;
-        watcher.Renamed += (_, e) =>
-        {
-            if (Relevant(e.Name) || Relevant(e.OldName))
-            {
-                changed.Release();
-            }
-        };
         try
         {
-            watcher.EnableRaisingEvents = true;
+            return DirectoryWatchRegistry.Shared.Watch(directory, changedName =>
+            {
+                if (changedName is null || changedName == name || changedName.StartsWith("..", StringComparison.Ordinal))
+                {
+                    changed.Release();
+                }
+            });
         }
         catch (IOException)
         {
-            // No inotify instance left (a per-user limit): the 5 s poll still notices every change.
-            watcher.Dispose();
             return null;
         }
-
-        return watcher;
     }
 
     private static ulong Hash(string text) => XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(text));

@@ -135,5 +135,12 @@ public sealed class IncrementalGroupTests
         Assert.Equal(processed + 1, pipeline.JobsProcessed);
         Assert.Contains("10.0.0.7:80", Served(pipeline), StringComparison.Ordinal);
         Assert.Equal(3, pipeline.Current.JobStats["a"].Kept);
+
+        // A new keep_dropped_targets alone re-assembles the job (it bounds the dropped list kept per job).
+        var limited = Job(Rules[1]);
+        limited.KeepDroppedTargets = 1;
+        pipeline.ApplyConfig(Config(limited));
+        pipeline.ProcessPending();
+        Assert.Equal(processed + 2, pipeline.JobsProcessed);
     }
 }

@@ -82,6 +82,34 @@ public class TargetPipelineTests
         Assert.Equal(before, AllTargets(compressed, "a"));
     }
 
+    [Fact]
+    public void ManyJobsInOneBatch_WrittenInParallel_ServeWhatJobByJobBatchesServe()
+    {
+        // 40 jobs touched by one batch take the parallel path; one job per batch takes the sequential one.
+        var jobs = Enumerable.Range(0, 40).Select(j => Job($"job-{j}")).ToArray();
+        TargetGroup JobGroup(int j) => Group("0", [.. Enumerable.Range(0, 7).Select(t => $"10.{j}.0.{t}:80")]);
+        var batched = Pipeline();
+        batched.ApplyConfig(Config(jobs));
+        var oneByOne = Pipeline();
+        oneByOne.ApplyConfig(Config(jobs));
+        oneByOne.ProcessPending();
+        for (var j = 0; j < jobs.Length; j++)
+        {
+            batched.PublishGroups(jobs[j].JobName, "file_sd/0", Instance, [JobGroup(j)]);
+            oneByOne.PublishGroups(jobs[j].JobName, "file_sd/0", Instance, [JobGroup(j)]);
+            oneByOne.ProcessPending();
+        }
+
+        batched.ProcessPending();
+
+        Assert.Equal(280, batched.Current.TargetCount);
+        foreach (var job in jobs)
+        {
+            Assert.Equal(AllTargets(oneByOne, job.JobName), AllTargets(batched, job.JobName));
+            Assert.Equal(oneByOne.Current.Jobs[job.JobName].CollectorMap, batched.Current.Jobs[job.JobName].CollectorMap);
+        }
+    }
+
     private static PipelineConfig WithCompression(PipelineConfig c, bool compress) => new()
     {
         Jobs = c.Jobs,
