@@ -146,5 +146,5 @@ public class ServeBenchmarks
     }
 
     [Benchmark]
-    public int TargetsForCollectorAndJob() => _pipeline.Current.TargetsFor("test-job-7", "collector-42").Length;
+    public int TargetsForCollectorAndJob() => _pipeline.Current.StoredTargetsFor("test-job-7", "collector-42").Length;
 }

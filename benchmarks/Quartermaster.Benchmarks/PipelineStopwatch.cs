@@ -11,7 +11,8 @@ namespace Quartermaster.Benchmarks;
 /// is too slow for (800k), in this process: per run the process CPU time (all threads, GC included), wall time, bytes
 /// allocated and collections per generation, then the process's peak RSS (<c>VmHWM</c>). The workload is built before
 /// the first run and stays live, as discovery's groups stay live in the service. <c>QM_BENCH_COMPRESS=1</c> keeps bodies
-/// gzip-compressed (<c>http_server.compress_stored_bodies</c>).
+/// gzip-compressed (<c>http_server.compress_stored_bodies</c>); <c>QM_BENCH_ALLOCS=1</c> prints sampled allocations by
+/// type after each run (<see cref="AllocationSampler"/>).
 /// </summary>
 public static class PipelineStopwatch
 {
@@ -31,8 +32,9 @@ public static class PipelineStopwatch
         };
         var collectors = Enumerable.Range(0, 100).Select(i => new CollectorInfo($"collector-{i}")).ToArray();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"workload built: {targets:N0} targets in {groups.Length:N0} jobs, RSS {Rss("VmRSS")} MiB"));
-        Console.WriteLine("| run | CPU | wall | GC pauses | allocated | gen0/gen1/gen2 | responses |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---|---:|");
+        Console.WriteLine("| run | CPU | wall | GC pauses | allocated | gen0/gen1/gen2 | responses | slabs |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---|---:|---:|");
+        using var sampler = Environment.GetEnvironmentVariable("QM_BENCH_ALLOCS") == "1" ? new AllocationSampler() : null;
         for (var r = 0; r < runs; r++)
         {
             GC.Collect();
@@ -42,6 +44,7 @@ public static class PipelineStopwatch
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
             var (g0, g1, g2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var pauses = GC.GetTotalPauseDuration();
+            sampler?.Start();
             var clock = Stopwatch.StartNew();
             var pipeline = PipelineBenchmarks.RunFullPass(groups, config, collectors);
             var wall = clock.Elapsed;
@@ -50,7 +53,8 @@ public static class PipelineStopwatch
             var stored = pipeline.Current.Jobs.Values.Sum(v => v.ByCollector.Values.Sum(b => (long)b.Length));
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {r + 1} | {(process.TotalProcessorTime - cpu).TotalMilliseconds:F0} ms | {wall.TotalMilliseconds:F0} ms | {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms | {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:F0} MiB | {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2} | {responses:N0} ({stored / 1048576.0:F0} MiB) |"));
+                $"| {r + 1} | {(process.TotalProcessorTime - cpu).TotalMilliseconds:F0} ms | {wall.TotalMilliseconds:F0} ms | {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms | {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:F0} MiB | {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2} | {responses:N0} ({stored / 1048576.0:F0} MiB) | {pipeline.Bodies.SlabCount:N0} ({pipeline.Bodies.SlabBytes / 1048576.0:F0} MiB) |"));
+            sampler?.Report(25);
             GC.KeepAlive(pipeline);
         }
 

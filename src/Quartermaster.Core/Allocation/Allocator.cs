@@ -19,6 +19,9 @@ public sealed class Allocator
     private readonly Dictionary<string, Collector> _collectors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobState> _jobs = new(StringComparer.Ordinal);
     private readonly List<(JobState Job, Collector Collector)> _dirtyPairs = [];
+
+    // A job removed and added again before a drain has two states, so its pairs may be listed twice.
+    private bool _jobRemoved;
     private readonly HashSet<string> _dirtyJobs = new(StringComparer.Ordinal);
     private readonly int[] _moves = new int[MoveReasons.Count];
     private readonly long[] _movedTotal = new long[MoveReasons.Count];
@@ -215,6 +218,7 @@ public sealed class Allocator
         if (state.Entries.Count == 0)
         {
             _jobs.Remove(job);
+            _jobRemoved = true;
             changed = true;
         }
 
@@ -260,20 +264,21 @@ public sealed class Allocator
     }
 
     /// <summary>The collectors that own at least one target of <paramref name="job"/>.</summary>
-    public IEnumerable<string> CollectorsOfJob(string job)
+    public List<string> CollectorsOfJob(string job)
     {
-        if (!_jobs.TryGetValue(job, out var state))
+        var owners = new List<string>();
+        if (_jobs.TryGetValue(job, out var state))
         {
-            yield break;
-        }
-
-        foreach (var c in _collectors.Values)
-        {
-            if (state.TargetsOn(c) > 0)
+            foreach (var c in _collectors.Values)
             {
-                yield return c.Name;
+                if (state.TargetsOn(c) > 0)
+                {
+                    owners.Add(c.Name);
+                }
             }
         }
+
+        return owners;
     }
 
     public int TargetCountOfJob(string job) => _jobs.TryGetValue(job, out var s) ? s.Entries.Count : 0;
@@ -333,18 +338,26 @@ public sealed class Allocator
     /// <summary>Takes the set of changes since the last call.</summary>
     public AllocationChanges DrainChanges()
     {
-        var pairs = new HashSet<(string, string)>(_dirtyPairs.Count);
-        foreach (var (job, collector) in _dirtyPairs)
+        // A pair is listed once per job state: its slot's dirty flag stays set until here.
+        var pairs = new (string, string)[_dirtyPairs.Count];
+        for (var i = 0; i < pairs.Length; i++)
         {
+            var (job, collector) = _dirtyPairs[i];
             if (collector.Slot < job.Slots.Length)
             {
                 job.Slots[collector.Slot].Dirty = false;
             }
 
-            pairs.Add((job.Name, collector.Name));
+            pairs[i] = (job.Name, collector.Name);
         }
 
-        var changes = new AllocationChanges([.. pairs], [.. _dirtyJobs], _collectorsChanged)
+        if (_jobRemoved)
+        {
+            pairs = [.. pairs.Distinct()];
+            _jobRemoved = false;
+        }
+
+        var changes = new AllocationChanges(pairs, [.. _dirtyJobs], _collectorsChanged)
         {
             Moves = [.. _moves],
         };

@@ -37,6 +37,7 @@ public sealed class TargetPipeline
     private readonly HashSet<string> _dirtyJobs = new(StringComparer.Ordinal);
     private readonly List<ExplainEvent> _explains = [];
     private readonly LabelsBuilder _builder = new();
+    private readonly BodyArena _bodies = new();
     private Label[] _merged = new Label[64];
     private readonly Allocator _allocator;
     private readonly PipelineMetrics? _metrics;
@@ -370,6 +371,12 @@ public sealed class TargetPipeline
     /// <summary>Jobs re-assembled from their groups since the pipeline was created (tests and benchmarks).</summary>
     internal long JobsProcessed { get; private set; }
 
+    /// <summary>Bodies copied out of sparse slabs so far (<see cref="CompactBodies"/>).</summary>
+    internal long BodiesMoved { get; private set; }
+
+    /// <summary>Where the target bodies are stored: slab and live bytes show how much churn left unused.</summary>
+    public BodyArena Bodies => _bodies;
+
     private void Publish()
     {
         var start = _time.GetTimestamp();
@@ -427,7 +434,7 @@ public sealed class TargetPipeline
     private bool ProcessJob(string job, JobSources sources)
     {
         var filter = sources.Filter!;
-        var byHash = new Dictionary<ulong, TargetItem>(sources.Kept);
+        var byHash = new Dictionary<ulong, TargetItem>(Math.Max(sources.Kept, sources.TargetCount));
         var discovered = 0;
         var duplicates = 0;
         var droppedCount = 0;
@@ -509,11 +516,17 @@ public sealed class TargetPipeline
     private ServingSnapshot BuildSnapshot(ServingSnapshot previous, AllocationChanges changes)
     {
         var collectors = _allocator.Collectors.Keys.Order(Config.GoJson.Utf8Order.Instance).ToArray();
-        var dirtyPairs = changes.DirtyPairs.ToHashSet();
+        // Only pairs of jobs already served are looked up (the others get every body written), so a large first
+        // pass does not build a set of every pair.
+        var dirtyPairs = new HashSet<(string, string)>();
         var touchedJobs = new HashSet<string>(changes.DirtyJobs, StringComparer.Ordinal);
-        foreach (var (job, _) in changes.DirtyPairs)
+        foreach (var pair in changes.DirtyPairs)
         {
-            touchedJobs.Add(job);
+            touchedJobs.Add(pair.Job);
+            if (previous.Jobs.ContainsKey(pair.Job))
+            {
+                dirtyPairs.Add(pair);
+            }
         }
 
         var rewriteAll = _rewriteAllBodies;
@@ -528,22 +541,42 @@ public sealed class TargetPipeline
 
         // Each touched job's bodies are independent of the others' and the allocator is not written meanwhile, so a
         // large change (a full pass, a collector change) writes them on every core; a small one stays on this thread.
+        // Each worker writes through its own cursor, so no two threads share a slab.
         var touched = touchedJobs.ToArray();
         var views = new JobView?[touched.Length];
+        long written = 0;
         if (touched.Length >= ParallelJobThreshold && Environment.ProcessorCount > 1)
         {
-            Parallel.For(0, touched.Length, i => views[i] = BuildJobView(touched[i], rewriteAll ? null : previous, dirtyPairs, collectors, compress));
+            Parallel.For(
+                0,
+                touched.Length,
+                _bodies.OpenCursor,
+                (i, _, cursor) =>
+                {
+                    views[i] = BuildJobView(touched[i], rewriteAll ? null : previous, dirtyPairs, collectors, compress, cursor);
+                    return cursor;
+                },
+                cursor =>
+                {
+                    Interlocked.Add(ref written, cursor.Written);
+                    cursor.Dispose();
+                });
         }
         else
         {
+            using var cursor = _bodies.OpenCursor();
             for (var i = 0; i < touched.Length; i++)
             {
-                views[i] = BuildJobView(touched[i], rewriteAll ? null : previous, dirtyPairs, collectors, compress);
+                views[i] = BuildJobView(touched[i], rewriteAll ? null : previous, dirtyPairs, collectors, compress, cursor);
             }
+
+            written = cursor.Written;
         }
 
         for (var i = 0; i < touched.Length; i++)
         {
+            previous.Jobs.TryGetValue(touched[i], out var old);
+            ReleaseReplacedBodies(old, views[i]);
             if (views[i] is { } view)
             {
                 jobs[touched[i]] = view;
@@ -553,6 +586,8 @@ public sealed class TargetPipeline
                 jobs.Remove(touched[i]);
             }
         }
+
+        CompactBodies(jobs, collectors, budget: (2 * written) + _bodies.SlabSize);
 
         if (changes.CollectorsChanged)
         {
@@ -592,7 +627,8 @@ public sealed class TargetPipeline
     }
 
     /// <summary>The view of <paramref name="job"/> after a change, reusing the bodies of unchanged collectors; null when it has no targets.</summary>
-    private JobView? BuildJobView(string job, ServingSnapshot? previous, HashSet<(string, string)> dirtyPairs, string[] collectors, bool compress)
+    private JobView? BuildJobView(
+        string job, ServingSnapshot? previous, HashSet<(string, string)> dirtyPairs, string[] collectors, bool compress, BodyCursor cursor)
     {
         var count = _allocator.TargetCountOfJob(job);
         if (count == 0)
@@ -605,11 +641,12 @@ public sealed class TargetPipeline
 
         // Plain dictionaries: read-only once published (safe for concurrent readers), and much cheaper to build
         // than frozen ones for the few collectors of one job.
-        var byCollector = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        var itemsByCollector = new Dictionary<string, TargetItem[]>(StringComparer.Ordinal);
+        var owners = _allocator.CollectorsOfJob(job);
+        var byCollector = new Dictionary<string, StoredBody>(owners.Count, StringComparer.Ordinal);
+        var itemsByCollector = new Dictionary<string, TargetItem[]>(owners.Count, StringComparer.Ordinal);
 
         // Only collectors holding targets of this job get bytes; the others answer [] without an entry.
-        foreach (var collector in _allocator.CollectorsOfJob(job))
+        foreach (var collector in owners)
         {
             if (old is not null && !dirtyPairs.Contains((job, collector)) && old.ByCollector.TryGetValue(collector, out var kept)
                 && old.ItemsByCollector.TryGetValue(collector, out var keptItems))
@@ -630,7 +667,7 @@ public sealed class TargetPipeline
                 var c = string.CompareOrdinal(a.TargetUrl, b.TargetUrl);
                 return c != 0 ? c : a.Hash.CompareTo(b.Hash);
             });
-            byCollector[collector] = ResponseWriter.TargetGroups(items, compress);
+            byCollector[collector] = ResponseWriter.TargetGroups(items, cursor, job, collector, compress);
             itemsByCollector[collector] = items;
         }
 
@@ -642,12 +679,75 @@ public sealed class TargetPipeline
     private static JobView NewView(
         string job,
         int count,
-        IReadOnlyDictionary<string, byte[]> byCollector,
+        IReadOnlyDictionary<string, StoredBody> byCollector,
         string[] collectors,
         IReadOnlyDictionary<string, TargetItem[]> items,
         IReadOnlyList<UnassignedTarget> unassigned) =>
         new(job, count, byCollector, () => ResponseWriter.CollectorMap(
-            job, collectors, c => byCollector.TryGetValue(c, out var b) ? GzipBodies.Plain(b) : ServingSnapshot.EmptyTargets), items, unassigned);
+            job, collectors, c => byCollector.TryGetValue(c, out var b) ? b.Plain : ServingSnapshot.EmptyTargets), items, unassigned);
+
+    /// <summary>Releases the bodies of <paramref name="old"/> that <paramref name="replacement"/> no longer serves.</summary>
+    private void ReleaseReplacedBodies(JobView? old, JobView? replacement)
+    {
+        if (old is null || ReferenceEquals(old.ByCollector, replacement?.ByCollector))
+        {
+            return;
+        }
+
+        foreach (var (collector, body) in old.ByCollector)
+        {
+            if (replacement is null || !replacement.ByCollector.TryGetValue(collector, out var now) || !ReferenceEquals(now, body))
+            {
+                _bodies.Release(body);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves the live bodies out of the sparsest slabs (<see cref="BodyArena.TakeSparseSlabs"/>) into fresh space, and
+    /// gives their jobs views serving the copies; the old slabs are freed with the last snapshot still using them.
+    /// </summary>
+    private void CompactBodies(Dictionary<string, JobView> jobs, string[] collectors, long budget)
+    {
+        var sparse = _bodies.TakeSparseSlabs(budget);
+        if (sparse.Count == 0)
+        {
+            return;
+        }
+
+        var moved = new Dictionary<string, Dictionary<string, StoredBody>>(StringComparer.Ordinal);
+        using (var cursor = _bodies.OpenCursor())
+        {
+            foreach (var slab in sparse)
+            {
+                foreach (var (job, collector, body) in slab.Bodies)
+                {
+                    if (body.Released || !jobs.TryGetValue(job, out var view)
+                        || !view.ByCollector.TryGetValue(collector, out var current) || !ReferenceEquals(current, body))
+                    {
+                        continue;
+                    }
+
+                    if (!moved.TryGetValue(job, out var replacements))
+                    {
+                        moved[job] = replacements = new Dictionary<string, StoredBody>(view.ByCollector, StringComparer.Ordinal);
+                    }
+
+                    replacements[collector] = cursor.Copy(body.Span, job, collector);
+                    body.Released = true;
+                    BodiesMoved++;
+                }
+
+                slab.Bodies.Clear();
+            }
+        }
+
+        foreach (var (job, byCollector) in moved)
+        {
+            var view = jobs[job];
+            jobs[job] = NewView(job, view.TargetCount, byCollector, collectors, view.ItemsByCollector, view.Unassigned);
+        }
+    }
 
     private abstract record Event;
 
@@ -683,6 +783,24 @@ public sealed class TargetPipeline
 
         /// <summary>How many distinct targets the job kept last time (sizes the next assembly).</summary>
         public int Kept { get; set; }
+
+        /// <summary>Targets in the job's groups, before relabeling and de-duplication.</summary>
+        public int TargetCount
+        {
+            get
+            {
+                var count = 0;
+                foreach (var provider in _providers.Values)
+                {
+                    foreach (var entry in provider.Groups.Values)
+                    {
+                        count += entry.Group.Targets.Count;
+                    }
+                }
+
+                return count;
+            }
+        }
 
         public bool Accepts(string key) => _allowed.Contains(key);
 

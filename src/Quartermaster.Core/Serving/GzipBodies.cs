@@ -8,9 +8,9 @@ namespace Quartermaster.Core.Serving;
 /// <c>http_server.compress_stored_bodies</c>, the only form a target body is stored in.
 /// </summary>
 /// <remarks>
-/// Bodies are immutable arrays that survive from snapshot to snapshot while their content is unchanged, so the
-/// compressed copy is keyed by the array's identity and collected together with it: compression happens once per
-/// change, never per request. A stored body is told apart by gzip's magic bytes (<see cref="IsGzip"/>).
+/// Bodies are immutable and survive from snapshot to snapshot while their content is unchanged, so a compressed copy
+/// kept with the body (<see cref="StoredBody.Gzip"/>, or keyed by an array's identity here) is made once per change,
+/// never per request. A stored body is told apart by gzip's magic bytes (<see cref="IsGzip"/>).
 /// </remarks>
 public static class GzipBodies
 {
@@ -30,36 +30,30 @@ public static class GzipBodies
     }
 
     /// <summary>
-    /// Whether <paramref name="body"/> is stored gzip-compressed: it starts with gzip's magic bytes, which no JSON
-    /// body can (JSON starts with <c>[</c> or <c>{</c>).
+    /// Whether <paramref name="body"/> is gzip-compressed: it starts with gzip's magic bytes, which no JSON body can
+    /// (JSON starts with <c>[</c> or <c>{</c>).
     /// </summary>
-    public static bool IsGzip(byte[] body)
-    {
-        ArgumentNullException.ThrowIfNull(body);
-        return body.Length >= 2 && body[0] == 0x1f && body[1] == 0x8b;
-    }
+    public static bool IsGzip(ReadOnlySpan<byte> body) => body.Length >= 2 && body[0] == 0x1f && body[1] == 0x8b;
 
-    /// <summary>The JSON of <paramref name="body"/>: decompressed when stored compressed, else the array itself.</summary>
-    public static byte[] Plain(byte[] body)
+    /// <summary>The decompressed bytes of a gzip body.</summary>
+    public static byte[] Decompress(ReadOnlyMemory<byte> gzip)
     {
-        ArgumentNullException.ThrowIfNull(body);
-        if (!IsGzip(body))
+        var input = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(gzip, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(gzip.ToArray(), writable: false);
+        using (input)
+        using (var decompressor = new GZipStream(input, CompressionMode.Decompress))
+        using (var output = new MemoryStream(gzip.Length * 4))
         {
-            return body;
+            decompressor.CopyTo(output);
+            return output.ToArray();
         }
-
-        using var input = new MemoryStream(body, writable: false);
-        using var gzip = new GZipStream(input, CompressionMode.Decompress);
-        using var output = new MemoryStream(body.Length * 4);
-        gzip.CopyTo(output);
-        return output.ToArray();
     }
 
     /// <summary>
-    /// <paramref name="body"/> compressed into a new array on the pinned object heap (a stored body lives until its
-    /// target list changes); the compressor's output buffer is reused per thread.
+    /// <paramref name="body"/> gzip-compressed into the thread's reused buffer: valid until the thread's next call.
     /// </summary>
-    public static byte[] CompressToStored(ReadOnlySpan<byte> body)
+    public static ReadOnlySpan<byte> Compress(ReadOnlySpan<byte> body)
     {
         var output = t_output ??= new MemoryStream(64 * 1024);
         output.SetLength(0);
@@ -68,13 +62,24 @@ public static class GzipBodies
             gzip.Write(body);
         }
 
-        var result = GC.AllocateUninitializedArray<byte>((int)output.Length, pinned: true);
-        output.GetBuffer().AsSpan(0, result.Length).CopyTo(result);
+        var compressed = output.GetBuffer().AsSpan(0, (int)output.Length);
         if (output.Capacity > 16 * 1024 * 1024)
         {
             t_output = null;
         }
 
+        return compressed;
+    }
+
+    /// <summary>
+    /// <paramref name="body"/> compressed into a new array on the pinned object heap (a stored body lives until its
+    /// target list changes); the compressor's output buffer is reused per thread.
+    /// </summary>
+    public static byte[] CompressToStored(ReadOnlySpan<byte> body)
+    {
+        var compressed = Compress(body);
+        var result = GC.AllocateUninitializedArray<byte>(compressed.Length, pinned: true);
+        compressed.CopyTo(result);
         return result;
     }
 }

@@ -13,14 +13,49 @@ public static class ResponseWriter
     private static byte[]? t_buffer;
 
     /// <summary>
-    /// <c>[{"targets":["addr"],"labels":{…}},…]</c> plus a newline. Items are written in the order given; callers
-    /// sort them by address then identity, so every replica serves the same bytes.
+    /// <c>[{"targets":["addr"],"labels":{…}},…]</c> plus a newline, stored through <paramref name="cursor"/>. Items are
+    /// written in the order given; callers sort them by address then identity, so every replica serves the same bytes.
     /// </summary>
     /// <remarks>
-    /// With <paramref name="compress"/>, bodies of <see cref="GzipBodies.MinimumSize"/> or more are returned
-    /// gzip-compressed (see <see cref="GzipBodies.Plain"/>).
+    /// Plain bodies are written in place in the cursor's slab: no array and no copy per body. With
+    /// <paramref name="compress"/>, bodies of <see cref="GzipBodies.MinimumSize"/> or more are stored gzip-compressed.
     /// </remarks>
-    public static byte[] TargetGroups(IReadOnlyList<TargetItem> items, bool compress = false)
+    public static StoredBody TargetGroups(IReadOnlyList<TargetItem> items, BodyCursor cursor, string job, string collector, bool compress = false)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(cursor);
+        if (items.Count == 0)
+        {
+            return StoredBody.Empty;
+        }
+
+        if (compress)
+        {
+            var json = new SpanWriter(t_buffer ??= new byte[64 * 1024], 0);
+            WriteTargetGroups(ref json, items);
+            var stored = json.Length >= GzipBodies.MinimumSize
+                ? cursor.Copy(GzipBodies.Compress(json.Written), job, collector)
+                : cursor.Copy(json.Written, job, collector);
+            KeepBuffer(json.Buffer);
+            return stored;
+        }
+
+        var window = cursor.Window(out var start);
+        var writer = new SpanWriter(window, start);
+        WriteTargetGroups(ref writer, items);
+        if (ReferenceEquals(writer.Buffer, window))
+        {
+            return cursor.Commit(writer.Length, job, collector);
+        }
+
+        // Did not fit in the slab's free end: written in the thread's buffer instead, then stored from there.
+        var body = cursor.Copy(writer.Written, job, collector);
+        KeepBuffer(writer.Buffer);
+        return body;
+    }
+
+    /// <summary>The same JSON as <see cref="TargetGroups(IReadOnlyList{TargetItem}, BodyCursor, string, string, bool)"/>, in an array of its own.</summary>
+    public static byte[] TargetGroups(IReadOnlyList<TargetItem> items)
     {
         ArgumentNullException.ThrowIfNull(items);
         if (items.Count == 0)
@@ -28,9 +63,14 @@ public static class ResponseWriter
             return ServingSnapshot.EmptyTargets;
         }
 
-        // One reused buffer per thread, written through a span with one capacity check per string: the bodies of a
-        // full pass are most of its work, so no interface call per byte run.
-        var writer = new SpanWriter(t_buffer ??= new byte[64 * 1024]);
+        var writer = new SpanWriter(new byte[4096], 0);
+        WriteTargetGroups(ref writer, items);
+        return writer.Written.ToArray();
+    }
+
+    private static void WriteTargetGroups(ref SpanWriter writer, IReadOnlyList<TargetItem> items)
+    {
+        // One capacity check per string, no interface call per byte run: the bodies of a full pass are most of its work.
         writer.Raw("["u8);
         for (var i = 0; i < items.Count; i++)
         {
@@ -43,22 +83,15 @@ public static class ResponseWriter
         }
 
         writer.Raw("]\n"u8);
+    }
 
-        // Served bodies live until their (job, collector) changes: allocated on the pinned object heap they skip
-        // gen0 and are never copied by a compacting collection, which otherwise promotes every byte twice.
-        byte[] result;
-        if (compress && writer.Length >= GzipBodies.MinimumSize)
+    /// <summary>Keeps a grown spill buffer for the thread's next body, unless it grew very large.</summary>
+    private static void KeepBuffer(byte[] buffer)
+    {
+        if (buffer.Length <= MaxRetainedBuffer && (t_buffer is null || buffer.Length > t_buffer.Length))
         {
-            result = GzipBodies.CompressToStored(writer.Written);
+            t_buffer = buffer;
         }
-        else
-        {
-            result = GC.AllocateUninitializedArray<byte>(writer.Length, pinned: true);
-            writer.Written.CopyTo(result);
-        }
-
-        t_buffer = writer.Buffer.Length > MaxRetainedBuffer ? null : writer.Buffer;
-        return result;
     }
 
     /// <summary>Writes the merge of group and target labels (target wins) as JSON members, in name order.</summary>
@@ -136,7 +169,7 @@ public static class ResponseWriter
     /// <c>/jobs/{job}/targets</c> without <c>collector_id</c>: an entry for every collector, empty ones included.
     /// The <c>_link</c> string is upstream's verbatim, including its non-existent <c>/debug/jobs</c> path (§11 Q4).
     /// </summary>
-    public static byte[] CollectorMap(string job, IReadOnlyList<string> sortedCollectors, Func<string, byte[]> targetsOf)
+    public static byte[] CollectorMap(string job, IReadOnlyList<string> sortedCollectors, Func<string, ReadOnlyMemory<byte>> targetsOf)
     {
         ArgumentNullException.ThrowIfNull(sortedCollectors);
         ArgumentNullException.ThrowIfNull(targetsOf);
@@ -155,10 +188,10 @@ public static class ResponseWriter
             GoJson.WriteRaw(buffer, ":{\"_link\":"u8);
             GoJson.WriteString(buffer, "/debug/jobs/" + escapedJob + "/targets?collector_id=" + collector);
             GoJson.WriteRaw(buffer, ",\"targets\":"u8);
-            var targets = targetsOf(collector);
+            var targets = targetsOf(collector).Span;
 
             // Stored arrays end in a newline; embedded here without it.
-            GoJson.WriteRaw(buffer, targets.AsSpan(0, targets.Length - 1));
+            GoJson.WriteRaw(buffer, targets[..^1]);
             GoJson.WriteByte(buffer, (byte)'}');
         }
 
@@ -166,35 +199,47 @@ public static class ResponseWriter
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Appends to a byte array, doubling it when a write might not fit.</summary>
-    private ref struct SpanWriter(byte[] buffer)
+    /// <summary>
+    /// Appends to a byte array from an offset; when a write might not fit, moves what was written to the thread's spill
+    /// buffer (or a larger one) and goes on there.
+    /// </summary>
+    private ref struct SpanWriter(byte[] buffer, int start)
     {
+        private int _start = start;
+
         public byte[] Buffer { get; private set; } = buffer;
 
         public int Length { get; private set; }
 
-        public readonly ReadOnlySpan<byte> Written => Buffer.AsSpan(0, Length);
+        public readonly ReadOnlySpan<byte> Written => Buffer.AsSpan(_start, Length);
 
         public void Raw(ReadOnlySpan<byte> bytes)
         {
             Ensure(bytes.Length);
-            bytes.CopyTo(Buffer.AsSpan(Length));
+            bytes.CopyTo(Buffer.AsSpan(_start + Length));
             Length += bytes.Length;
         }
 
         public void String(string value)
         {
             Ensure(GoJson.MaxStringBytes(value));
-            Length += GoJson.WriteString(Buffer.AsSpan(Length), value);
+            Length += GoJson.WriteString(Buffer.AsSpan(_start + Length), value);
         }
 
         private void Ensure(int count)
         {
-            if (Buffer.Length - Length < count)
+            if (Buffer.Length - _start - Length < count)
             {
-                var grown = new byte[Math.Max(Buffer.Length * 2, Length + count)];
-                Buffer.AsSpan(0, Length).CopyTo(grown);
-                Buffer = grown;
+                var spill = t_buffer;
+                var needed = Length + count;
+                if (spill is null || ReferenceEquals(spill, Buffer) || spill.Length < needed)
+                {
+                    spill = new byte[Math.Max(Math.Max(64 * 1024, needed), (Buffer.Length - _start) * 2)];
+                }
+
+                Written.CopyTo(spill);
+                Buffer = spill;
+                _start = 0;
             }
         }
     }

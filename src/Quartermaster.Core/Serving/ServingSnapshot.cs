@@ -91,14 +91,14 @@ public sealed class ServingSnapshot
     /// <summary>Ready once a configuration has been applied (upstream: the scrape-config response exists).</summary>
     public bool IsReady => ScrapeConfigsRedacted is not null;
 
-    /// <summary>The <c>/jobs/{job}/targets?collector_id=</c> body: stored bytes, <c>[]</c> when unknown.</summary>
-    public byte[] TargetsFor(string job, string collectorId) => GzipBodies.Plain(StoredTargetsFor(job, collectorId));
+    /// <summary>A copy of the <c>/jobs/{job}/targets?collector_id=</c> JSON, <c>[]</c> when unknown.</summary>
+    public byte[] TargetsFor(string job, string collectorId) => StoredTargetsFor(job, collectorId).ToPlainArray();
 
-    /// <summary>The body as stored: JSON, or gzip when bodies are kept compressed (<see cref="GzipBodies.IsGzip"/>).</summary>
-    public byte[] StoredTargetsFor(string job, string collectorId) =>
-        Jobs.TryGetValue(job, out var view) && view.ByCollector.TryGetValue(collectorId, out var bytes)
-            ? bytes
-            : EmptyTargets;
+    /// <summary>The body as stored, what the API serves: JSON, or gzip when bodies are kept compressed.</summary>
+    public StoredBody StoredTargetsFor(string job, string collectorId) =>
+        Jobs.TryGetValue(job, out var view) && view.ByCollector.TryGetValue(collectorId, out var body)
+            ? body
+            : StoredBody.Empty;
 }
 
 /// <summary>The served bytes of one job.</summary>
@@ -111,7 +111,7 @@ public sealed class JobView
     public JobView(
         string job,
         int targetCount,
-        IReadOnlyDictionary<string, byte[]> byCollector,
+        IReadOnlyDictionary<string, StoredBody> byCollector,
         Func<byte[]> buildCollectorMap,
         IReadOnlyDictionary<string, TargetItem[]>? itemsByCollector = null,
         IReadOnlyList<UnassignedTarget>? unassigned = null)
@@ -130,9 +130,9 @@ public sealed class JobView
 
     /// <summary>
     /// Per collector: the http_sd array of its targets in this job, ending in a newline; gzip-compressed when bodies
-    /// are kept compressed (<see cref="GzipBodies.Plain"/> gives the JSON either way).
+    /// are kept compressed (<see cref="StoredBody.Plain"/> gives the JSON either way).
     /// </summary>
-    public IReadOnlyDictionary<string, byte[]> ByCollector { get; }
+    public IReadOnlyDictionary<string, StoredBody> ByCollector { get; }
 
     /// <summary>The <c>/jobs/{job}/targets</c> body without <c>collector_id</c>; built on first use, then kept.</summary>
     public byte[] CollectorMap => _collectorMap ??= _buildCollectorMap();

@@ -269,8 +269,7 @@ internal static class ApiEndpoints
     private static IResult Bytes(HttpContext ctx, byte[] body)
     {
         ctx.Response.ContentType = Json;
-        var stored = GzipBodies.IsGzip(body);
-        if ((stored || body.Length >= GzipBodies.MinimumSize) && AcceptsGzip(ctx.Request))
+        if (body.Length >= GzipBodies.MinimumSize && AcceptsGzip(ctx.Request))
         {
             // Upstream never compresses; HTTP clients (Go's included) decompress transparently, so the bytes a
             // collector parses are the same, and the wire carries a fraction of them.
@@ -279,8 +278,21 @@ internal static class ApiEndpoints
             return Results.Bytes(GzipBodies.Get(body), Json);
         }
 
+        return Results.Bytes(body, Json);
+    }
+
+    private static IResult Bytes(HttpContext ctx, StoredBody body)
+    {
+        ctx.Response.ContentType = Json;
+        if ((body.IsGzip || body.Length >= GzipBodies.MinimumSize) && AcceptsGzip(ctx.Request))
+        {
+            ctx.Response.Headers.ContentEncoding = "gzip";
+            ctx.Response.Headers.Vary = "Accept-Encoding";
+            return Results.Bytes(body.Gzip, Json);
+        }
+
         // A body kept compressed (http_server.compress_stored_bodies) goes to a client without gzip decompressed.
-        return Results.Bytes(stored ? GzipBodies.Plain(body) : body, Json);
+        return Results.Bytes(body.Plain, Json);
     }
 
     private static bool AcceptsGzip(HttpRequest request)

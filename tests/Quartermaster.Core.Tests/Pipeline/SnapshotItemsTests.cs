@@ -50,7 +50,7 @@ public class SnapshotItemsTests
         Assert.Empty(view.Unassigned);
         foreach (var (collector, items) in view.ItemsByCollector)
         {
-            var served = Encoding.UTF8.GetString(view.ByCollector[collector]);
+            var served = Encoding.UTF8.GetString(view.ByCollector[collector].ToPlainArray());
             var positions = items.Select(i => served.IndexOf("\"" + i.TargetUrl + "\"", StringComparison.Ordinal)).ToList();
             Assert.All(positions, p => Assert.True(p >= 0));
             Assert.Equal(positions.Order(), positions);

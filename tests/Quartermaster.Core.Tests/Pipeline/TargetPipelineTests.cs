@@ -68,8 +68,8 @@ public class TargetPipelineTests
             Assert.Equal(plain.Current.Jobs[job].CollectorMap, compressed.Current.Jobs[job].CollectorMap);
         }
 
-        Assert.All(compressed.Current.Jobs["a"].ByCollector.Values, b => Assert.True(GzipBodies.IsGzip(b)));
-        Assert.All(compressed.Current.Jobs["b"].ByCollector.Values, b => Assert.False(GzipBodies.IsGzip(b)));
+        Assert.All(compressed.Current.Jobs["a"].ByCollector.Values, b => Assert.True(b.IsGzip));
+        Assert.All(compressed.Current.Jobs["b"].ByCollector.Values, b => Assert.False(b.IsGzip));
         var compressedSize = compressed.Current.Jobs["a"].ByCollector.Values.Sum(b => b.Length);
         var plainSize = plain.Current.Jobs["a"].ByCollector.Values.Sum(b => b.Length);
         Assert.True(compressedSize * 3 < plainSize, $"{compressedSize} compressed bytes for {plainSize} plain");
@@ -78,7 +78,7 @@ public class TargetPipelineTests
         var before = AllTargets(compressed, "a");
         compressed.ApplyConfig(WithCompression(Config(Job("a"), Job("b")), false));
         compressed.ProcessPending();
-        Assert.All(compressed.Current.Jobs["a"].ByCollector.Values, b => Assert.False(GzipBodies.IsGzip(b)));
+        Assert.All(compressed.Current.Jobs["a"].ByCollector.Values, b => Assert.False(b.IsGzip));
         Assert.Equal(before, AllTargets(compressed, "a"));
     }
 

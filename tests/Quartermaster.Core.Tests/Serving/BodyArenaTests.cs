@@ -1,0 +1,142 @@
+using Quartermaster.Core.Labels;
+using Quartermaster.Core.Serving;
+using Quartermaster.Core.Targets;
+
+namespace Quartermaster.Core.Tests.Serving;
+
+public class BodyArenaTests
+{
+    private const int Slab = 64 * 1024;
+
+    private static byte[] Bytes(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        bytes[0] = (byte)'[';
+        return bytes;
+    }
+
+    [Fact]
+    public void Bodies_ShareSlabs_AndKeepTheirBytes()
+    {
+        var arena = new BodyArena(Slab);
+        var sources = Enumerable.Range(0, 300).Select(i => Bytes(100 + (i * 37 % 5000), i)).ToList();
+        List<StoredBody> bodies;
+        using (var cursor = arena.OpenCursor())
+        {
+            bodies = [.. sources.Select((b, i) => cursor.Copy(b, "job", "c" + i))];
+        }
+
+        for (var i = 0; i < sources.Count; i++)
+        {
+            Assert.True(bodies[i].Span.SequenceEqual(sources[i]), $"body {i}");
+        }
+
+        var total = sources.Sum(b => (long)b.Length);
+        Assert.Equal(total, arena.LiveBytes);
+
+        // Tails shorter than a window are left unused, so slabs are at least (size - 4 KiB) full.
+        Assert.InRange(arena.SlabCount, (int)(total / Slab) + 1, (int)(total / (Slab - (4 * 1024))) + 1);
+        Assert.All(bodies, b => Assert.NotNull(b.Slab));
+    }
+
+    [Fact]
+    public void LargeBody_GetsAnArrayOfItsOwn_AndIsNotCounted()
+    {
+        var arena = new BodyArena(Slab);
+        var large = Bytes(arena.MaxSlabBody + 1, 1);
+        using var cursor = arena.OpenCursor();
+
+        var body = cursor.Copy(large, "job", "c");
+
+        Assert.Null(body.Slab);
+        Assert.True(body.Span.SequenceEqual(large));
+        Assert.Equal(0, arena.SlabCount);
+    }
+
+    [Fact]
+    public void Release_LeavesAHole_OnceOnly()
+    {
+        var arena = new BodyArena(Slab);
+        StoredBody a, b;
+        using (var cursor = arena.OpenCursor())
+        {
+            a = cursor.Copy(Bytes(1000, 1), "job", "a");
+            b = cursor.Copy(Bytes(500, 2), "job", "b");
+        }
+
+        arena.Release(a);
+        arena.Release(a);
+
+        Assert.Equal(500, arena.LiveBytes);
+        Assert.True(a.Released);
+        Assert.False(b.Released);
+    }
+
+    [Fact]
+    public void TakeSparseSlabs_GivesUpEmptySlabs_AndSparseOnesWithinBudget()
+    {
+        var arena = new BodyArena(Slab);
+        var bodies = new List<StoredBody>();
+        using (var cursor = arena.OpenCursor())
+        {
+            // 40 slabs' worth of 1 KiB bodies.
+            for (var i = 0; i < 40 * 60; i++)
+            {
+                bodies.Add(cursor.Copy(Bytes(1024, i), "job", "c" + i));
+            }
+        }
+
+        var slabs = arena.SlabCount;
+        Assert.Empty(arena.TakeSparseSlabs(budget: long.MaxValue));
+
+        // Every body of the first ten slabs released; every other body of the rest.
+        var bySlab = bodies.GroupBy(b => b.Slab!).ToList();
+        foreach (var group in bySlab.Take(10))
+        {
+            foreach (var body in group)
+            {
+                arena.Release(body);
+            }
+        }
+
+        foreach (var body in bySlab.Skip(10).SelectMany(g => g).Where((_, i) => i % 2 == 0))
+        {
+            arena.Release(body);
+        }
+
+        var live = arena.LiveBytes;
+        var emptyOnly = arena.TakeSparseSlabs(budget: 0);
+        Assert.Equal(10, emptyOnly.Count);
+        Assert.All(emptyOnly, s => Assert.True(s.Retired));
+        Assert.Equal(slabs - 10, arena.SlabCount);
+        Assert.Equal(live, arena.LiveBytes);
+
+        // Half-empty slabs: waste is still over a quarter of the live bytes plus four slabs, so the budget is spent.
+        var sparse = arena.TakeSparseSlabs(budget: 3 * Slab);
+        Assert.InRange(sparse.Count, 1, 8);
+        Assert.Equal(live - sparse.Sum(s => s.Live), arena.LiveBytes);
+    }
+
+    [Fact]
+    public void TargetGroups_WrittenInPlace_MatchTheArrayForm_AcrossSlabBoundaries()
+    {
+        var arena = new BodyArena(Slab);
+        var random = new Random(7);
+        using var cursor = arena.OpenCursor();
+        for (var i = 0; i < 400; i++)
+        {
+            // From a few bytes to past the slab-body limit, so bodies spill and some get arrays of their own.
+            var items = Enumerable.Range(0, random.Next(1, 40)).Select(t => Item(t, random.Next(0, 400))).ToArray();
+            var body = ResponseWriter.TargetGroups(items, cursor, "job", "c" + i);
+
+            Assert.True(body.Span.SequenceEqual(ResponseWriter.TargetGroups(items)), $"body {i}");
+        }
+    }
+
+    private static TargetItem Item(int index, int padding)
+    {
+        var address = $"10.0.{index / 250}.{index % 250}:9100";
+        return new TargetItem("job", address, [new Label("__address__", address), new Label("pod", new string('p', padding) + "é\"")], (ulong)index);
+    }
+}
