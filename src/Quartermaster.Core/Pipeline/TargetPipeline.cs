@@ -587,7 +587,7 @@ public sealed class TargetPipeline
             }
         }
 
-        CompactBodies(jobs, collectors, budget: (2 * written) + _bodies.SlabSize);
+        CompactBodies(jobs, collectors, written);
 
         if (changes.CollectorsChanged)
         {
@@ -707,9 +707,9 @@ public sealed class TargetPipeline
     /// Moves the live bodies out of the sparsest slabs (<see cref="BodyArena.TakeSparseSlabs"/>) into fresh space, and
     /// gives their jobs views serving the copies; the old slabs are freed with the last snapshot still using them.
     /// </summary>
-    private void CompactBodies(Dictionary<string, JobView> jobs, string[] collectors, long budget)
+    private void CompactBodies(Dictionary<string, JobView> jobs, string[] collectors, long written)
     {
-        var sparse = _bodies.TakeSparseSlabs(budget);
+        var sparse = _bodies.TakeSparseSlabs(written);
         if (sparse.Count == 0)
         {
             return;

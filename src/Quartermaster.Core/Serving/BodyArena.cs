@@ -12,9 +12,9 @@ namespace Quartermaster.Core.Serving;
 /// </para>
 /// <para>
 /// A body replaced by a change leaves a hole in its slab. The pipeline releases such bodies (<see cref="Release"/>)
-/// and, after each change, moves the live bodies out of the sparsest slabs (<see cref="TakeSparseSlabs"/>), with a
-/// budget proportional to what the change wrote: slab bytes stay within a quarter of the live bytes plus a few slabs,
-/// and no change pays for more than a bounded share of earlier churn. A slab given up that way is freed by the garbage
+/// and, after each change, moves the live bodies out of the sparsest slabs (<see cref="TakeSparseSlabs"/>), paid for
+/// by the bytes the changes wrote and released: slab bytes are brought back within a quarter of the live bytes plus a
+/// few slabs, and no change pays for more than a bounded amount of moving. A slab given up that way is freed by the garbage
 /// collector once no snapshot still serving from it is referenced.
 /// </para>
 /// <para>Not thread-safe except where noted: the pipeline thread releases and compacts after its writers are done.</para>
@@ -29,10 +29,19 @@ public sealed class BodyArena
 
     private const int MaxOpenSlabs = 64;
 
+    /// <summary>Moving starts once this much credit has accrued (see <see cref="TakeSparseSlabs"/>).</summary>
+    private const long MinMovePerCall = 1024 * 1024;
+
+    /// <summary>Live bytes moved at most per change, so one change never pays for a long history of churn.</summary>
+    private const long MaxMovePerCall = 32 * 1024 * 1024;
+
     private readonly object _lock = new();
     private readonly HashSet<BodySlab> _slabs = [];
     private readonly List<BodySlab> _open = [];
+    private readonly List<BodySlab> _emptied = [];
     private long _liveBytes;
+    private long _churn;
+    private long _credit;
 
     public BodyArena(int slabSize = DefaultSlabSize)
     {
@@ -80,44 +89,66 @@ public sealed class BodyArena
         {
             slab.Live -= body.Length;
             AddLive(-body.Length);
+            _churn += body.Length;
+            if (slab.Live == 0)
+            {
+                _emptied.Add(slab);
+            }
         }
     }
 
     /// <summary>
-    /// Gives up the sparsest slabs while holes exceed a quarter of the live bytes (plus four slabs), moving at most
-    /// about <paramref name="budget"/> live bytes; empty slabs are always given up. The caller copies the live bodies
-    /// of the returned slabs (their released flag unset) elsewhere and serves the copies.
+    /// Gives up slabs whose bodies were all released, and, while holes exceed a quarter of the live bytes plus four
+    /// slabs, the sparsest slabs under 80 % live: the caller copies their live bodies (released flag unset) elsewhere
+    /// and serves the copies.
     /// </summary>
-    internal IReadOnlyList<BodySlab> TakeSparseSlabs(long budget)
+    /// <remarks>
+    /// Moving is paid for by churn: every byte written or released since the last call earns four bytes of moving
+    /// (a slab 80 % live costs four bytes moved per byte reclaimed), spent once a MiB has accrued so that small changes
+    /// do not each sort the slabs, and at most <see cref="MaxMovePerCall"/> per call.
+    /// </remarks>
+    internal IReadOnlyList<BodySlab> TakeSparseSlabs(long written)
     {
         lock (_lock)
         {
-            var live = LiveBytes;
-            var holes = SlabBytes - live;
-            var allowed = (live / 4) + (4L * SlabSize);
             List<BodySlab>? taken = null;
-            foreach (var slab in _slabs)
+            foreach (var slab in _emptied)
             {
-                if (slab.Live == 0 && slab.Used > 0)
+                if (!slab.Retired && slab.Live == 0 && _slabs.Contains(slab))
                 {
+                    Retire(slab);
                     (taken ??= []).Add(slab);
                 }
             }
 
-            if (holes - ((taken?.Count ?? 0) * (long)SlabSize) > allowed && budget > 0)
+            _emptied.Clear();
+            var live = LiveBytes;
+            var holes = ((long)_slabs.Count * SlabSize) - live;
+            var allowed = (live / 4) + (4L * SlabSize);
+            var churn = written + _churn;
+            _churn = 0;
+            if (holes <= allowed)
             {
-                var sparse = _slabs.Where(s => s.Live > 0 && s.Live * 2 < s.Array.Length).OrderBy(s => s.Live).ToList();
-                var reclaimed = (taken?.Count ?? 0) * (long)SlabSize;
-                foreach (var slab in sparse)
+                _credit = 0;
+            }
+            else
+            {
+                _credit = Math.Min(_credit + (4 * churn), MaxMovePerCall);
+                if (_credit >= MinMovePerCall)
                 {
-                    if (budget <= 0 || holes - reclaimed <= allowed)
+                    foreach (var slab in _slabs.Where(s => s.Live * 5 < s.Array.Length * 4L).OrderBy(s => s.Live).ToList())
                     {
-                        break;
-                    }
+                        if (_credit < slab.Live || holes <= allowed)
+                        {
+                            break;
+                        }
 
-                    (taken ??= []).Add(slab);
-                    budget -= slab.Live;
-                    reclaimed += slab.Array.Length - slab.Live;
+                        _credit -= slab.Live;
+                        holes -= slab.Array.Length - slab.Live;
+                        allowed -= slab.Live / 4;
+                        Retire(slab);
+                        (taken ??= []).Add(slab);
+                    }
                 }
             }
 
@@ -126,19 +157,19 @@ public sealed class BodyArena
                 return [];
             }
 
-            foreach (var slab in taken)
-            {
-                slab.Retired = true;
-                _slabs.Remove(slab);
-                AddLive(-slab.Live);
-            }
-
             _open.RemoveAll(s => s.Retired);
             return taken;
         }
     }
 
     internal void AddLive(long bytes) => Interlocked.Add(ref _liveBytes, bytes);
+
+    private void Retire(BodySlab slab)
+    {
+        slab.Retired = true;
+        _slabs.Remove(slab);
+        AddLive(-slab.Live);
+    }
 
     /// <summary>A slab with at least <paramref name="needed"/> free bytes, for one cursor's exclusive use.</summary>
     internal BodySlab Take(int needed)

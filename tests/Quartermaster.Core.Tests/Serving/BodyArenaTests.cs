@@ -74,7 +74,7 @@ public class BodyArenaTests
     }
 
     [Fact]
-    public void TakeSparseSlabs_GivesUpEmptySlabs_AndSparseOnesWithinBudget()
+    public void TakeSparseSlabs_GivesUpEmptiedSlabs_ThenMovesTheSparsestUntilHolesAreBounded()
     {
         var arena = new BodyArena(Slab);
         var bodies = new List<StoredBody>();
@@ -88,34 +88,64 @@ public class BodyArenaTests
         }
 
         var slabs = arena.SlabCount;
-        Assert.Empty(arena.TakeSparseSlabs(budget: long.MaxValue));
+        Assert.Empty(arena.TakeSparseSlabs(written: 0));
 
-        // Every body of the first ten slabs released; every other body of the rest.
+        // Every body of the first ten slabs released: those slabs are given up, nothing is moved.
         var bySlab = bodies.GroupBy(b => b.Slab!).ToList();
-        foreach (var group in bySlab.Take(10))
+        foreach (var body in bySlab.Take(10).SelectMany(g => g))
         {
-            foreach (var body in group)
-            {
-                arena.Release(body);
-            }
+            arena.Release(body);
         }
 
+        var emptied = arena.TakeSparseSlabs(written: 0);
+        Assert.Equal(10, emptied.Count);
+        Assert.All(emptied, s => Assert.True(s.Retired && s.Live == 0));
+        Assert.Equal(slabs - 10, arena.SlabCount);
+
+        // Every other body of the rest released: holes pass a quarter of the live bytes, and the release pays for
+        // moving the sparsest slabs until they are back under it.
         foreach (var body in bySlab.Skip(10).SelectMany(g => g).Where((_, i) => i % 2 == 0))
         {
             arena.Release(body);
         }
 
         var live = arena.LiveBytes;
-        var emptyOnly = arena.TakeSparseSlabs(budget: 0);
-        Assert.Equal(10, emptyOnly.Count);
-        Assert.All(emptyOnly, s => Assert.True(s.Retired));
-        Assert.Equal(slabs - 10, arena.SlabCount);
-        Assert.Equal(live, arena.LiveBytes);
+        Assert.True(arena.SlabBytes - live > (live / 4) + (4L * Slab));
+        var moved = arena.TakeSparseSlabs(written: 0);
 
-        // Half-empty slabs: waste is still over a quarter of the live bytes plus four slabs, so the budget is spent.
-        var sparse = arena.TakeSparseSlabs(budget: 3 * Slab);
-        Assert.InRange(sparse.Count, 1, 8);
-        Assert.Equal(live - sparse.Sum(s => s.Live), arena.LiveBytes);
+        Assert.NotEmpty(moved);
+        Assert.Equal(live - moved.Sum(s => s.Live), arena.LiveBytes);
+        Assert.True(arena.SlabBytes - arena.LiveBytes <= (arena.LiveBytes / 4) + (4L * Slab) + Slab);
+        Assert.Empty(arena.TakeSparseSlabs(written: 0));
+    }
+
+    [Fact]
+    public void TakeSparseSlabs_SmallChurn_WaitsUntilAMebibyteOfMovingIsPaidFor()
+    {
+        var arena = new BodyArena(Slab);
+        var bodies = new List<StoredBody>();
+        using (var cursor = arena.OpenCursor())
+        {
+            for (var i = 0; i < 20 * 60; i++)
+            {
+                bodies.Add(cursor.Copy(Bytes(1024, i), "job", "c" + i));
+            }
+        }
+
+        // Holes well past the bound but created without churn credit: a 1 KiB change alone moves nothing.
+        foreach (var body in bodies.Where((_, i) => i % 3 != 0))
+        {
+            body.Released = true;
+        }
+
+        foreach (var slab in bodies.Select(b => b.Slab!).Distinct())
+        {
+            slab.Live = slab.Bodies.Count(b => !b.Body.Released) * 1024L;
+        }
+
+        arena.AddLive((bodies.Count(b => !b.Released) * 1024L) - arena.LiveBytes);
+        Assert.Empty(arena.TakeSparseSlabs(written: 1024));
+        Assert.NotEmpty(arena.TakeSparseSlabs(written: 256 * 1024));
     }
 
     [Fact]
