@@ -32,12 +32,14 @@ public static class PipelineStopwatch
         };
         var collectors = Enumerable.Range(0, 100).Select(i => new CollectorInfo($"collector-{i}")).ToArray();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"workload built: {targets:N0} targets in {groups.Length:N0} jobs, RSS {Rss("VmRSS")} MiB"));
-        Console.WriteLine("| run | CPU | wall | GC pauses | allocated | gen0/gen1/gen2 | responses | slabs |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---|---:|---:|");
+        Console.WriteLine("| run | CPU | wall | GC pauses | allocated | gen0/gen1/gen2 | responses | slabs | full GC before |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---|---:|---:|---:|");
         using var sampler = Environment.GetEnvironmentVariable("QM_BENCH_ALLOCS") == "1" ? new AllocationSampler() : null;
         for (var r = 0; r < runs; r++)
         {
+            var full = Stopwatch.StartNew();
             GC.Collect();
+            full.Stop();
             GC.WaitForPendingFinalizers();
             using var process = Process.GetCurrentProcess();
             var cpu = process.TotalProcessorTime;
@@ -53,7 +55,7 @@ public static class PipelineStopwatch
             var stored = pipeline.Current.Jobs.Values.Sum(v => v.ByCollector.Values.Sum(b => (long)b.Length));
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {r + 1} | {(process.TotalProcessorTime - cpu).TotalMilliseconds:F0} ms | {wall.TotalMilliseconds:F0} ms | {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms | {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:F0} MiB | {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2} | {responses:N0} ({stored / 1048576.0:F0} MiB) | {pipeline.Bodies.SlabCount:N0} ({pipeline.Bodies.SlabBytes / 1048576.0:F0} MiB) |"));
+                $"| {r + 1} | {(process.TotalProcessorTime - cpu).TotalMilliseconds:F0} ms | {wall.TotalMilliseconds:F0} ms | {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms | {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:F0} MiB | {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2} | {responses:N0} ({stored / 1048576.0:F0} MiB) | {pipeline.Bodies.SlabCount:N0} ({pipeline.Bodies.SlabBytes / 1048576.0:F0} MiB) | {full.Elapsed.TotalMilliseconds:F0} ms |"));
             sampler?.Report(25);
             GC.KeepAlive(pipeline);
         }
