@@ -31,4 +31,33 @@ public sealed class TargetGroup
     public Label[] Labels { get; }
 
     public static TargetGroup Empty(string source) => new(source, [], []);
+
+    /// <summary>
+    /// Whether <paramref name="other"/> has the same source, labels and targets, in the same order: a discovery source
+    /// that re-reads what it reported before (a rewritten file, a resync) produces new objects with equal content.
+    /// </summary>
+    public bool HasSameContent(TargetGroup other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (!string.Equals(Source, other.Source, StringComparison.Ordinal) || Targets.Count != other.Targets.Count
+            || !Labels.AsSpan().SequenceEqual(other.Labels))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < Targets.Count; i++)
+        {
+            if (!Targets[i].AsSpan().SequenceEqual(other.Targets[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

@@ -371,6 +371,9 @@ public sealed class TargetPipeline
     /// <summary>Jobs re-assembled from their groups since the pipeline was created (tests and benchmarks).</summary>
     internal long JobsProcessed { get; private set; }
 
+    /// <summary>Groups relabeled since the pipeline was created (tests).</summary>
+    internal long GroupsRelabeled { get; private set; }
+
     /// <summary>Bodies copied out of sparse slabs so far (<see cref="CompactBodies"/>).</summary>
     internal long BodiesMoved { get; private set; }
 
@@ -488,6 +491,7 @@ public sealed class TargetPipeline
     /// <summary>Relabels one group: the targets it keeps, in order, and the index and rule of each it drops.</summary>
     private GroupResult ProcessGroup(string job, TargetGroup group, TargetFilter filter)
     {
+        GroupsRelabeled++;
         var kept = new List<TargetItem>(group.Targets.Count);
         List<(int Index, int Rule)>? dropped = null;
         for (var t = 0; t < group.Targets.Count; t++)
@@ -833,9 +837,10 @@ public sealed class TargetPipeline
                 {
                     provider.Groups.Remove(group.Source);
                 }
-                else if (!provider.Groups.TryGetValue(group.Source, out var entry) || !ReferenceEquals(entry.Group, group))
+                else if (!provider.Groups.TryGetValue(group.Source, out var entry) || !entry.Group.HasSameContent(group))
                 {
-                    // A new group object is relabeled again; the same object republished keeps its result.
+                    // A changed group is relabeled again; the same object republished, or an equal one re-read,
+                    // keeps its result (and the objects it was built from).
                     provider.Groups[group.Source] = new GroupEntry(group);
                 }
             }

@@ -77,6 +77,44 @@ public sealed class IncrementalGroupTests
     }
 
     [Fact]
+    public void ReReadGroups_WithEqualContent_AreNotRelabeled_AndChangedOnesAre()
+    {
+        var pipeline = Pipeline();
+        pipeline.ApplyConfig(Config(Job(Rules)));
+        pipeline.PublishGroups("a", "file_sd/0", Instance, [Group(0, [1, 2, 3]), Group(1, [4, 5, 7])]);
+        pipeline.ProcessPending();
+        var served = Served(pipeline);
+        var relabeled = pipeline.GroupsRelabeled;
+
+        // A re-read gives new objects (new label arrays, new strings) with the same content.
+        pipeline.PublishGroups("a", "file_sd/0", Instance, [Copy(Group(0, [1, 2, 3])), Copy(Group(1, [4, 5, 7]))]);
+        pipeline.ProcessPending();
+
+        Assert.Equal(relabeled, pipeline.GroupsRelabeled);
+        Assert.Equal(served, Served(pipeline));
+
+        // One group changes in one target, one in a group label: both, and only they, are relabeled.
+        pipeline.PublishGroups("a", "file_sd/0", Instance, [Group(0, [1, 2, 6]), Copy(Group(1, [4, 5, 7]))]);
+        pipeline.ProcessPending();
+        Assert.Equal(relabeled + 1, pipeline.GroupsRelabeled);
+        var relabeledGroup = Group(1, [4, 5, 7]);
+        pipeline.PublishGroups("a", "file_sd/0", Instance, [Group(0, [1, 2, 6]), new TargetGroup("g1", relabeledGroup.Targets, [new Label("group", "other")])]);
+        pipeline.ProcessPending();
+        Assert.Equal(relabeled + 2, pipeline.GroupsRelabeled);
+
+        var fresh = Pipeline();
+        fresh.ApplyConfig(Config(Job(Rules)));
+        fresh.PublishGroups("a", "file_sd/0", Instance, [Group(0, [1, 2, 6]), new TargetGroup("g1", relabeledGroup.Targets, [new Label("group", "other")])]);
+        fresh.ProcessPending();
+        Assert.Equal(Served(fresh), Served(pipeline));
+    }
+
+    private static TargetGroup Copy(TargetGroup group) => new(
+        new string(group.Source),
+        [.. group.Targets.Select(t => t.Select(l => new Label(new string(l.Name), new string(l.Value))).ToArray())],
+        [.. group.Labels.Select(l => new Label(new string(l.Name), new string(l.Value)))]);
+
+    [Fact]
     public void UpdateSequence_ServesWhatFreshPipelineServes()
     {
         // A step replaces group `source` with the given hosts (empty removes it).
