@@ -8,6 +8,13 @@ public class BodyArenaTests
 {
     private const int Slab = 64 * 1024;
 
+    /// <summary>About <paramref name="slabs"/> slabs' worth of 1 KiB bodies (60 per slab).</summary>
+    private static List<StoredBody> KibibyteBodies(BodyArena arena, int slabs)
+    {
+        using var cursor = arena.OpenCursor();
+        return [.. Enumerable.Range(0, slabs * 60).Select(i => cursor.Copy(Bytes(1024, i), "job", "c" + i))];
+    }
+
     private static byte[] Bytes(int length, int seed)
     {
         var bytes = new byte[length];
@@ -77,16 +84,7 @@ public class BodyArenaTests
     public void TakeSparseSlabs_GivesUpEmptiedSlabs_ThenMovesTheSparsestUntilHolesAreBounded()
     {
         var arena = new BodyArena(Slab);
-        var bodies = new List<StoredBody>();
-        using (var cursor = arena.OpenCursor())
-        {
-            // 40 slabs' worth of 1 KiB bodies.
-            for (var i = 0; i < 40 * 60; i++)
-            {
-                bodies.Add(cursor.Copy(Bytes(1024, i), "job", "c" + i));
-            }
-        }
-
+        var bodies = KibibyteBodies(arena, slabs: 40);
         var slabs = arena.SlabCount;
         Assert.Empty(arena.TakeSparseSlabs(written: 0));
 
@@ -123,14 +121,7 @@ public class BodyArenaTests
     public void TakeSparseSlabs_SmallChurn_WaitsUntilAMebibyteOfMovingIsPaidFor()
     {
         var arena = new BodyArena(Slab);
-        var bodies = new List<StoredBody>();
-        using (var cursor = arena.OpenCursor())
-        {
-            for (var i = 0; i < 20 * 60; i++)
-            {
-                bodies.Add(cursor.Copy(Bytes(1024, i), "job", "c" + i));
-            }
-        }
+        var bodies = KibibyteBodies(arena, slabs: 20);
 
         // Holes well past the bound but created without churn credit: a 1 KiB change alone moves nothing.
         foreach (var body in bodies.Where((_, i) => i % 3 != 0))
