@@ -17,14 +17,46 @@ public static class ScrapeConfigsJson
     public static byte[] Serialize(IReadOnlyList<ScrapeConfig> configs, bool revealSecrets)
     {
         ArgumentNullException.ThrowIfNull(configs);
-        var root = GoJson.NewObject();
-        foreach (var sc in configs)
+        return Assemble(configs.Select(sc => KeyValuePair.Create(sc.JobName, SerializeJob(sc, revealSecrets))));
+    }
+
+    /// <summary>One job's value in <see cref="Serialize"/>: its scrape config as JSON.</summary>
+    public static byte[] SerializeJob(ScrapeConfig config, bool revealSecrets)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        GoJson.Write(buffer, ToJson(config, revealSecrets));
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// The <c>/scrape_configs</c> object from each job's <see cref="SerializeJob"/> bytes: keys in Go's order, a later
+    /// job of the same name replacing an earlier one. Lets a caller serialize each job once for several uses.
+    /// </summary>
+    public static byte[] Assemble(IEnumerable<KeyValuePair<string, byte[]>> jobs)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        var sorted = new SortedDictionary<string, byte[]>(GoJson.Utf8Order.Instance);
+        var size = 2;
+        foreach (var (name, json) in jobs)
         {
-            root[sc.JobName] = ToJson(sc, revealSecrets);
+            sorted[name] = json;
+            size += name.Length + json.Length + 4;
         }
 
-        var buffer = new ArrayBufferWriter<byte>(256 + (configs.Count * 1024));
-        GoJson.Write(buffer, root);
+        var buffer = new ArrayBufferWriter<byte>(size);
+        Serving.GoJson.WriteRaw(buffer, "{"u8);
+        var first = true;
+        foreach (var (name, json) in sorted)
+        {
+            Serving.GoJson.WriteRaw(buffer, first ? ""u8 : ","u8);
+            first = false;
+            GoJson.WriteString(buffer, name);
+            Serving.GoJson.WriteRaw(buffer, ":"u8);
+            Serving.GoJson.WriteRaw(buffer, json);
+        }
+
+        Serving.GoJson.WriteRaw(buffer, "}"u8);
         return buffer.WrittenSpan.ToArray();
     }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Text;
 using Quartermaster.Core.Config;
 using Quartermaster.Core.Discovery;
 using Quartermaster.Core.Pipeline;
@@ -59,8 +58,13 @@ internal sealed class DiscoveryManager : IAsyncDisposable
         }
     }
 
-    public void Apply(IReadOnlyList<ScrapeConfig> jobs, string kubeconfigPath = "")
+    /// <remarks>
+    /// A job whose scrape config is unchanged keeps its running providers. <paramref name="fingerprints"/> may give each
+    /// job's <see cref="ScrapeConfigsJson.SerializeJob"/> bytes with secrets, when the caller has them already.
+    /// </remarks>
+    public void Apply(IReadOnlyList<ScrapeConfig> jobs, string kubeconfigPath = "", IReadOnlyDictionary<string, byte[]>? fingerprints = null)
     {
+        ArgumentNullException.ThrowIfNull(jobs);
         lock (_gate)
         {
             _kubernetes.Configure(kubeconfigPath);
@@ -68,8 +72,10 @@ internal sealed class DiscoveryManager : IAsyncDisposable
             foreach (var job in jobs)
             {
                 wanted.Add(job.JobName);
-                var fingerprint = Encoding.UTF8.GetString(ScrapeConfigsJson.Serialize([job], revealSecrets: true));
-                if (_running.TryGetValue(job.JobName, out var running) && running.Fingerprint == fingerprint)
+                var fingerprint = fingerprints is not null && fingerprints.TryGetValue(job.JobName, out var given)
+                    ? given
+                    : ScrapeConfigsJson.SerializeJob(job, revealSecrets: true);
+                if (_running.TryGetValue(job.JobName, out var running) && running.Fingerprint.AsSpan().SequenceEqual(fingerprint))
                 {
                     continue;
                 }
@@ -104,7 +110,7 @@ internal sealed class DiscoveryManager : IAsyncDisposable
         await _kubernetes.DisposeAsync();
     }
 
-    private RunningJob Start(ScrapeConfig job, string fingerprint)
+    private RunningJob Start(ScrapeConfig job, byte[] fingerprint)
     {
         var cts = new CancellationTokenSource();
         var running = new RunningJob(fingerprint, cts);
@@ -190,9 +196,9 @@ internal sealed class DiscoveryManager : IAsyncDisposable
             }
         });
 
-    private sealed class RunningJob(string fingerprint, CancellationTokenSource cts)
+    private sealed class RunningJob(byte[] fingerprint, CancellationTokenSource cts)
     {
-        public string Fingerprint { get; } = fingerprint;
+        public byte[] Fingerprint { get; } = fingerprint;
 
         public List<Task> Tasks { get; } = [];
 

@@ -308,18 +308,15 @@ internal sealed class ConfigService : BackgroundService
         var names = new HashSet<string>(fileJobs.Select(j => j.JobName), StringComparer.Ordinal);
         // A configured job keeps its name; a generated job of the same name is left out.
         var jobs = fileJobs.Concat(_crJobs.Where(j => names.Add(j.JobName))).ToList();
-        var secrets = ScrapeConfigsJson.Serialize(jobs, revealSecrets: true);
-        var redacted = ScrapeConfigsJson.Serialize(jobs, revealSecrets: false);
+        // Each job is serialized once per form and the bytes reused: for both bodies, for telling which jobs hold
+        // secrets, and as discovery's fingerprint (thousands of jobs made this most of a reload).
+        var perJob = jobs.Select(j => (Job: j.JobName, Secrets: ScrapeConfigsJson.SerializeJob(j, revealSecrets: true), Redacted: ScrapeConfigsJson.SerializeJob(j, revealSecrets: false))).ToList();
+        var secrets = ScrapeConfigsJson.Assemble(perJob.Select(p => KeyValuePair.Create(p.Job, p.Secrets)));
+        var redacted = ScrapeConfigsJson.Assemble(perJob.Select(p => KeyValuePair.Create(p.Job, p.Redacted)));
         var withheld = new List<string>();
-        if (!config.Https.Enabled && !config.AllowInsecureAuthSecrets && !secrets.AsSpan().SequenceEqual(redacted))
+        if (!config.Https.Enabled && !config.AllowInsecureAuthSecrets)
         {
-            foreach (var job in jobs)
-            {
-                if (!ScrapeConfigsJson.Serialize([job], revealSecrets: true).AsSpan().SequenceEqual(ScrapeConfigsJson.Serialize([job], revealSecrets: false)))
-                {
-                    withheld.Add(job.JobName);
-                }
-            }
+            withheld.AddRange(perJob.Where(p => !p.Secrets.AsSpan().SequenceEqual(p.Redacted)).Select(p => p.Job));
         }
 
         var previouslyWithheld = new HashSet<string>(SecretsWithheld, StringComparer.Ordinal);
@@ -342,7 +339,7 @@ internal sealed class ConfigService : BackgroundService
             CollectorNotReadyGracePeriod = config.CollectorNotReadyGracePeriod,
             CompressBodies = config.HttpServer.CompressStoredBodies,
         });
-        _discovery.Apply(jobs, config.KubeConfigFilePath);
+        _discovery.Apply(jobs, config.KubeConfigFilePath, perJob.ToDictionary(p => p.Job, p => p.Secrets, StringComparer.Ordinal));
         return (jobs.Count, version);
     }
 }

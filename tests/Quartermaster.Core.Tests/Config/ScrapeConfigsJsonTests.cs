@@ -13,6 +13,42 @@ public sealed class ScrapeConfigsJsonTests
     }
 
     [Fact]
+    public void Assemble_FromPerJobBytes_EqualsOneObjectOfEveryJob_InGoKeyOrder()
+    {
+        var c = Load("config:\n  scrape_configs:\n" + """
+                - job_name: zeta
+                  basic_auth: {username: u, password: s3cret}
+                  static_configs: [{targets: [a:1]}]
+                - job_name: "é-job"
+                  static_configs: [{targets: [b:1]}]
+                - job_name: Alpha
+                  file_sd_configs: [{files: [x.json]}]
+                - job_name: alpha
+                  static_configs: [{targets: [c:1]}]
+            """);
+        var jobs = c.PromConfig!.ScrapeConfigs;
+        foreach (var reveal in new[] { false, true })
+        {
+            var root = GoJson.NewObject();
+            foreach (var job in jobs)
+            {
+                root[job.JobName] = ScrapeConfigsJson.ToJson(job, reveal);
+            }
+
+            var whole = new System.Buffers.ArrayBufferWriter<byte>();
+            GoJson.Write(whole, root);
+
+            var assembled = ScrapeConfigsJson.Assemble(jobs.Select(j => KeyValuePair.Create(j.JobName, ScrapeConfigsJson.SerializeJob(j, reveal))));
+            Assert.Equal(Encoding.UTF8.GetString(whole.WrittenSpan), Encoding.UTF8.GetString(assembled));
+            Assert.Equal(assembled, ScrapeConfigsJson.Serialize(jobs, reveal));
+        }
+
+        // A later job of the same name replaces an earlier one, as in a map.
+        var twice = ScrapeConfigsJson.Assemble([KeyValuePair.Create("a", "1"u8.ToArray()), KeyValuePair.Create("a", "2"u8.ToArray())]);
+        Assert.Equal("{\"a\":2}", Encoding.UTF8.GetString(twice));
+    }
+
+    [Fact]
     public void Serialize_UpstreamDerivedExample_ByteExact()
     {
         var json = Serialize("""
