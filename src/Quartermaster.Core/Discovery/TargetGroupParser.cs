@@ -44,6 +44,12 @@ internal static class TargetGroupParser
         }
 
         var reader = new Utf8JsonReader(utf8, isFinalBlock: true, state: new JsonReaderState(ReaderOptions));
+
+        // Reused for every group of the document (Build copies out of them), and label strings shared across its
+        // groups: a file of thousands of groups repeats the same names and many of the same values.
+        var targets = new List<string>();
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        var strings = new Utf8StringCache();
         try
         {
             if (!reader.Read())
@@ -75,7 +81,7 @@ internal static class TargetGroupParser
                         return false;
                     }
 
-                    if (!TryReadJsonGroup(ref reader, utf8, out var targets, out var labels, out error))
+                    if (!TryReadJsonGroup(ref reader, utf8, targets, labels, strings, out error))
                     {
                         return false;
                     }
@@ -122,12 +128,13 @@ internal static class TargetGroupParser
     private static bool TryReadJsonGroup(
         ref Utf8JsonReader reader,
         ReadOnlySpan<byte> utf8,
-        out List<string> targets,
-        out Dictionary<string, string> labels,
+        List<string> targets,
+        Dictionary<string, string> labels,
+        Utf8StringCache strings,
         out string? error)
     {
-        targets = [];
-        labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        targets.Clear();
+        labels.Clear();
         while (true)
         {
             Read(ref reader);
@@ -138,12 +145,12 @@ internal static class TargetGroupParser
             }
 
             var keyStart = reader.TokenStartIndex;
-            var key = reader.GetString()!;
+            var key = strings.Get(ref reader);
             Read(ref reader);
             if (string.Equals(key, "targets", StringComparison.OrdinalIgnoreCase))
             {
                 // A repeated field replaces the earlier value, as Go's decoder does.
-                targets = [];
+                targets.Clear();
                 if (reader.TokenType == JsonTokenType.Null)
                 {
                     continue;
@@ -180,7 +187,7 @@ internal static class TargetGroupParser
             }
             else if (string.Equals(key, "labels", StringComparison.OrdinalIgnoreCase))
             {
-                labels = new Dictionary<string, string>(StringComparer.Ordinal);
+                labels.Clear();
                 if (reader.TokenType == JsonTokenType.Null)
                 {
                     continue;
@@ -201,7 +208,7 @@ internal static class TargetGroupParser
                     }
 
                     var nameStart = reader.TokenStartIndex;
-                    var name = reader.GetString()!;
+                    var name = strings.Get(ref reader);
                     Read(ref reader);
                     string value;
                     if (reader.TokenType == JsonTokenType.Null)
@@ -210,7 +217,7 @@ internal static class TargetGroupParser
                     }
                     else if (reader.TokenType == JsonTokenType.String)
                     {
-                        value = reader.GetString()!;
+                        value = strings.Get(ref reader);
                     }
                     else
                     {

@@ -50,6 +50,24 @@ public sealed class TargetGroupParserTests
     }
 
     [Fact]
+    public void TryParseJson_RepeatedLabelStrings_AreOneInstance_AndEscapedOnesDecode()
+    {
+        var text = """[{"targets":["a:1"],"labels":{"team":"web","note":"caf\u00e9 \"x\"","é":"ü"}},{"targets":["b:1"],"labels":{"team":"web","note":"caf\u00e9 \"x\"","é":"ü"}}]""";
+        Assert.True(TargetGroupParser.TryParseJson(Encoding.UTF8.GetBytes(text), "/sd/f.json", Meta, out var groups, out var error), error);
+
+        Label Find(TargetGroup g, string name) => g.Labels.Single(l => l.Name == name);
+        Assert.Same(Find(groups[0], "team").Value, Find(groups[1], "team").Value);
+        Assert.Same(Find(groups[0], "team").Name, Find(groups[1], "team").Name);
+        Assert.Same(Find(groups[0], "é").Value, Find(groups[1], "é").Value);
+        Assert.Equal("café \"x\"", Find(groups[1], "note").Value);
+        Assert.Equal("ü", Find(groups[1], "é").Value);
+
+        // Groups do not share the lists they were read into.
+        Assert.Equal("a:1", groups[0].Targets.Single().Single().Value);
+        Assert.Equal("b:1", groups[1].Targets.Single().Single().Value);
+    }
+
+    [Fact]
     public void TryParseJson_FieldNamesInAnyCase_Accepted()
     {
         var groups = Json("""[{"TARGETS":["a:1"],"Labels":{"k":"v"}}]""");
