@@ -26,6 +26,9 @@ public sealed class TargetPipeline
     /// <summary>Touched jobs from which a snapshot's bodies are written in parallel.</summary>
     private const int ParallelJobThreshold = 32;
 
+    /// <summary>Body garbage below this never asks for a collection (<see cref="BodyArena.TakeCollectionHint"/>).</summary>
+    private const long MinimumGarbageForCollection = 64L * 1024 * 1024;
+
     private readonly Channel<Event> _events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
     private readonly object _wakeGate = new();
     private bool _wakeSignalled;
@@ -371,6 +374,9 @@ public sealed class TargetPipeline
     /// <summary>Jobs re-assembled from their groups since the pipeline was created (tests and benchmarks).</summary>
     internal long JobsProcessed { get; private set; }
 
+    /// <summary>Full collections asked for after large body releases (tests and benchmarks).</summary>
+    internal long CollectionsRequested { get; private set; }
+
     /// <summary>Groups relabeled since the pipeline was created (tests).</summary>
     internal long GroupsRelabeled { get; private set; }
 
@@ -420,6 +426,13 @@ public sealed class TargetPipeline
         if (!changes.IsEmpty || configChanged || statsChanged)
         {
             Volatile.Write(ref _current, BuildSnapshot(previous, changes));
+            if (_bodies.TakeCollectionHint(MinimumGarbageForCollection))
+            {
+                // Replaced bodies sit on the large and pinned heaps until a full collection; a background one
+                // (not blocking requests, skipped by the runtime when not worth it) keeps churn from doubling memory.
+                GC.Collect(2, GCCollectionMode.Optimized, blocking: false);
+                CollectionsRequested++;
+            }
         }
 
         _allocator.ServingGeneration = Current.Generation + 1;

@@ -40,8 +40,10 @@ public sealed class BodyArena
     private readonly List<BodySlab> _open = [];
     private readonly List<BodySlab> _emptied = [];
     private long _liveBytes;
+    private long _ownArrayBytes;
     private long _churn;
     private long _credit;
+    private long _garbage;
 
     public BodyArena(int slabSize = DefaultSlabSize)
     {
@@ -72,6 +74,16 @@ public sealed class BodyArena
     /// <summary>Bytes of the bodies in slabs that the newest snapshot serves.</summary>
     public long LiveBytes => Interlocked.Read(ref _liveBytes);
 
+    /// <summary>Bytes of served bodies with an array of their own (larger than <see cref="MaxSlabBody"/>).</summary>
+    public long OwnArrayBytes => Interlocked.Read(ref _ownArrayBytes);
+
+    /// <summary>
+    /// Bytes made unreachable for the newest snapshot since the last <see cref="TakeCollectionHint"/>: released bodies
+    /// with arrays of their own, their gzip copies, and given-up slabs. The runtime frees them only in a full
+    /// collection.
+    /// </summary>
+    public long GarbageBytes => Interlocked.Read(ref _garbage);
+
     /// <summary>A writer for one thread; thread-safe.</summary>
     public BodyCursor OpenCursor() => new(this);
 
@@ -85,7 +97,13 @@ public sealed class BodyArena
         }
 
         body.Released = true;
-        if (body.Slab is { Retired: false } slab)
+        Interlocked.Add(ref _garbage, body.GzipCopyLength);
+        if (body.Slab is null)
+        {
+            Interlocked.Add(ref _ownArrayBytes, -body.Length);
+            Interlocked.Add(ref _garbage, body.Length);
+        }
+        else if (body.Slab is { Retired: false } slab)
         {
             slab.Live -= body.Length;
             AddLive(-body.Length);
@@ -164,8 +182,31 @@ public sealed class BodyArena
 
     internal void AddLive(long bytes) => Interlocked.Add(ref _liveBytes, bytes);
 
+    /// <summary>
+    /// Whether enough body memory became garbage to ask the runtime for a full collection now: more than
+    /// <paramref name="minimum"/> bytes and more than half of what is served. Resets the count when it answers yes.
+    /// </summary>
+    /// <remarks>
+    /// Replaced slabs, large bodies and gzip copies live on the large and pinned object heaps, which only a full
+    /// collection frees; under steady churn the runtime's own schedule let them pile up to twice the served bytes.
+    /// </remarks>
+    internal bool TakeCollectionHint(long minimum)
+    {
+        var garbage = GarbageBytes;
+        if (garbage < minimum || garbage * 2 < LiveBytes + OwnArrayBytes)
+        {
+            return false;
+        }
+
+        Interlocked.Add(ref _garbage, -garbage);
+        return true;
+    }
+
+    internal void AddOwnArray(long bytes) => Interlocked.Add(ref _ownArrayBytes, bytes);
+
     private void Retire(BodySlab slab)
     {
+        Interlocked.Add(ref _garbage, slab.Array.Length);
         slab.Retired = true;
         _slabs.Remove(slab);
         AddLive(-slab.Live);

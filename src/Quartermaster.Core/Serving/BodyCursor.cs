@@ -47,6 +47,7 @@ public sealed class BodyCursor : IDisposable
             // Large bodies live on the pinned heap, which the collector never compacts; freed with their last snapshot.
             var own = GC.AllocateUninitializedArray<byte>(bytes.Length, pinned: true);
             bytes.CopyTo(own);
+            _arena.AddOwnArray(own.Length);
             return new StoredBody(own);
         }
 

@@ -62,6 +62,9 @@ public sealed class StoredBody
     /// <summary>The slab holding the bytes; <c>null</c> for a body with an array of its own.</summary>
     internal BodySlab? Slab { get; }
 
+    /// <summary>Length of the gzip copy made for gzip requests, 0 when none was made.</summary>
+    internal int GzipCopyLength => Volatile.Read(ref _gzip)?.Length ?? 0;
+
     /// <summary>Set by the pipeline when the body stops being served by the newest snapshot.</summary>
     internal bool Released { get; set; }
 

@@ -140,6 +140,41 @@ public class BodyArenaTests
     }
 
     [Fact]
+    public void CollectionHint_CountsReleasedOwnArraysGzipCopiesAndGivenUpSlabs_OncePastHalfOfWhatIsServed()
+    {
+        var arena = new BodyArena(Slab);
+        StoredBody large, small;
+        List<StoredBody> filler;
+        using (var cursor = arena.OpenCursor())
+        {
+            large = cursor.Copy(Bytes(arena.MaxSlabBody * 4, 1), "job", "large");
+            small = cursor.Copy(Bytes(2000, 2), "job", "small");
+        }
+
+        filler = KibibyteBodies(arena, slabs: 2);
+        Assert.Equal(arena.MaxSlabBody * 4, arena.OwnArrayBytes);
+        _ = small.Gzip;
+
+        // Releasing the large body and the gzip copy of the small one: garbage, but less than half of what is served.
+        arena.Release(large);
+        arena.Release(small);
+        Assert.Equal(0, arena.OwnArrayBytes);
+        Assert.Equal((arena.MaxSlabBody * 4) + small.GzipCopyLength, arena.GarbageBytes);
+        Assert.False(arena.TakeCollectionHint(minimum: 0));
+
+        // Every filler body released and its slabs given up: now more than half, and the count starts again.
+        foreach (var body in filler)
+        {
+            arena.Release(body);
+        }
+
+        Assert.NotEmpty(arena.TakeSparseSlabs(written: 0));
+        Assert.False(arena.TakeCollectionHint(minimum: long.MaxValue));
+        Assert.True(arena.TakeCollectionHint(minimum: 0));
+        Assert.Equal(0, arena.GarbageBytes);
+    }
+
+    [Fact]
     public void TargetGroups_WrittenInPlace_MatchTheArrayForm_AcrossSlabBoundaries()
     {
         var arena = new BodyArena(Slab);
