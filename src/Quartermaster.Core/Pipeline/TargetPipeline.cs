@@ -750,7 +750,9 @@ public sealed class TargetPipeline
                         moved[job] = replacements = new Dictionary<string, StoredBody>(view.ByCollector, StringComparer.Ordinal);
                     }
 
-                    replacements[collector] = cursor.Copy(body.Span, job, collector);
+                    var copy = cursor.Copy(body.Span, job, collector);
+                    copy.AdoptGzipCopy(body);
+                    replacements[collector] = copy;
                     body.Released = true;
                     BodiesMoved++;
                 }

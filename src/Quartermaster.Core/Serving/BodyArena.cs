@@ -98,6 +98,7 @@ public sealed class BodyArena
 
         body.Released = true;
         Interlocked.Add(ref _garbage, body.GzipCopyLength);
+        body.DropGzipCopy();
         if (body.Slab is null)
         {
             Interlocked.Add(ref _ownArrayBytes, -body.Length);

@@ -65,6 +65,15 @@ public sealed class StoredBody
     /// <summary>Length of the gzip copy made for gzip requests, 0 when none was made.</summary>
     internal int GzipCopyLength => Volatile.Read(ref _gzip)?.Length ?? 0;
 
+    /// <summary>
+    /// Forgets the gzip copy of a released body: its slab keeps the body object listed until the slab is given up,
+    /// and must not keep the copy alive too. A reader of an older snapshot that asks again compresses again.
+    /// </summary>
+    internal void DropGzipCopy() => Volatile.Write(ref _gzip, null);
+
+    /// <summary>Takes over the gzip copy of <paramref name="original"/>, whose bytes this body repeats (compaction).</summary>
+    internal void AdoptGzipCopy(StoredBody original) => Volatile.Write(ref _gzip, Volatile.Read(ref original._gzip));
+
     /// <summary>Set by the pipeline when the body stops being served by the newest snapshot.</summary>
     internal bool Released { get; set; }
 
