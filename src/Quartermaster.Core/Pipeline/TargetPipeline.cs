@@ -374,9 +374,6 @@ public sealed class TargetPipeline
     /// <summary>Jobs re-assembled from their groups since the pipeline was created (tests and benchmarks).</summary>
     internal long JobsProcessed { get; private set; }
 
-    /// <summary>Full collections asked for after large body releases (tests and benchmarks).</summary>
-    internal long CollectionsRequested { get; private set; }
-
     /// <summary>Groups relabeled since the pipeline was created (tests).</summary>
     internal long GroupsRelabeled { get; private set; }
 
@@ -384,7 +381,7 @@ public sealed class TargetPipeline
     internal long BodiesMoved { get; private set; }
 
     /// <summary>Where the target bodies are stored: slab and live bytes show how much churn left unused.</summary>
-    public BodyArena Bodies => _bodies;
+    internal BodyArena Bodies => _bodies;
 
     private void Publish()
     {
@@ -431,7 +428,6 @@ public sealed class TargetPipeline
                 // Replaced bodies sit on the large and pinned heaps until a full collection; a background one
                 // (not blocking requests, skipped by the runtime when not worth it) keeps churn from doubling memory.
                 GC.Collect(2, GCCollectionMode.Optimized, blocking: false);
-                CollectionsRequested++;
             }
         }
 

@@ -122,6 +122,21 @@ public class AllocatorTests
     }
 
     [Fact]
+    public void JobRemovedAndAddedBeforeADrain_ListsEachPairOnce()
+    {
+        var allocator = new Allocator(new ConsistentHashingStrategy(RingVersion.V0_10_0));
+        allocator.SetCollectors([new("c-0")]);
+        allocator.SetJobTargets("job", [Item("job", "a:1", 1)]);
+        allocator.DrainChanges();
+
+        // The removed job's state and the new one's both mark (job, c-0) dirty.
+        allocator.SetJobTargets("job", []);
+        allocator.SetJobTargets("job", [Item("job", "b:1", 2)]);
+
+        Assert.Equal([("job", "c-0")], allocator.DrainChanges().DirtyPairs);
+    }
+
+    [Fact]
     public void SetJobTargets_Empty_RemovesJob()
     {
         var allocator = new Allocator(new ConsistentHashingStrategy(RingVersion.V0_10_0));
